@@ -74,7 +74,10 @@ fn write_params(f: &mut impl Write, params: &Params<'_>) -> fmt::Result {
     for p in params {
         f.write_str(p.name().code())?;
         f.write_char(':')?;
-        let mut value = ValueWriter { out: f, started: false };
+        let mut value = ValueWriter {
+            out: f,
+            started: false,
+        };
         p.write_value(&mut value)?;
         f.write_str(EOL)?;
     }
@@ -153,7 +156,9 @@ mod tests {
 
     #[test]
     fn canonical_command() {
-        let out = round_trip("rqnt 1201 aaln/1@rgw MGCP 1.0\nn: ca@ca1.example.net:5678\nx: 0123456789AC\nr: L/hd( N ),L/hu(N)\ns:\n");
+        let out = round_trip(
+            "rqnt 1201 aaln/1@rgw MGCP 1.0\nn: ca@ca1.example.net:5678\nx: 0123456789AC\nr: L/hd( N ),L/hu(N)\ns:\n",
+        );
         assert_eq!(
             out,
             "RQNT 1201 aaln/1@rgw MGCP 1.0\r\nN: ca@ca1.example.net:5678\r\nX: 0123456789AC\r\nR: L/hd(N), L/hu(N)\r\nS:\r\n"

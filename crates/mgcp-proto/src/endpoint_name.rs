@@ -396,10 +396,7 @@ mod tests {
         let n = EndpointName::parse("aaln/1@[2001:db8::1]:5000").unwrap();
         assert_eq!(n.port(), Some(5000));
         assert_eq!(n.to_string(), "aaln/1@[2001:db8::1]:5000");
-        assert_eq!(
-            EndpointName::parse("a@[1.2.3]"),
-            Err(NameError::BadAddress)
-        );
+        assert_eq!(EndpointName::parse("a@[1.2.3]"), Err(NameError::BadAddress));
         assert_eq!(EndpointName::parse("a@gw:99999"), Err(NameError::BadPort));
     }
 

@@ -130,7 +130,9 @@ impl fmt::Display for ErrorKind {
             }
             ErrorKind::ControlCharacter => f.write_str("control character in header line"),
             ErrorKind::BadFirstLine(why) => write!(f, "bad first line: {why}"),
-            ErrorKind::UnknownVerb => f.write_str("unknown verb (not one of the nine RFC 3435 verbs nor an extension verb)"),
+            ErrorKind::UnknownVerb => f.write_str(
+                "unknown verb (not one of the nine RFC 3435 verbs nor an extension verb)",
+            ),
             ErrorKind::BadTransactionId => {
                 f.write_str("transaction id must be 1 to 999999999 (1 to 9 digits)")
             }

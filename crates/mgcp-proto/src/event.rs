@@ -374,8 +374,8 @@ impl<'a> EventSpec<'a> {
                 let (name, inner) = text::split_call(trimmed)
                     .ok_or(EventErrorKind::TrailingText.at(base + open))?;
                 let name = EventName::parse(name).map_err(|e| shift(e, base))?;
-                let parameters = EventParameters::parse(inner)
-                    .map_err(|e| shift(e, base + open + 1))?;
+                let parameters =
+                    EventParameters::parse(inner).map_err(|e| shift(e, base + open + 1))?;
                 Ok(EventSpec {
                     name,
                     parameters: Some(parameters),
@@ -518,7 +518,9 @@ fn check_parameter(part: &str) -> Result<(), EventErrorKind> {
         if !is_token(text::trim_wsp(name)) {
             return Err(EventErrorKind::BadParameter);
         }
-        return EventParameters::parse(inner).map(|_| ()).map_err(|e| e.kind);
+        return EventParameters::parse(inner)
+            .map(|_| ())
+            .map_err(|e| e.kind);
     }
     if let Some((name, value)) = p.split_once('=') {
         let (name, value) = (text::trim_wsp(name), text::trim_wsp(value));
@@ -555,10 +557,13 @@ fn check_quoted(q: &str) -> Result<(), EventErrorKind> {
 
 fn check_plain(v: &str) -> Result<(), EventErrorKind> {
     let ok = !v.is_empty()
-        && v
-            .bytes()
+        && v.bytes()
             .all(|b| (0x20..=0x7e).contains(&b) && !matches!(b, b'"' | b'(' | b')' | b','));
-    if ok { Ok(()) } else { Err(EventErrorKind::BadParameter) }
+    if ok {
+        Ok(())
+    } else {
+        Err(EventErrorKind::BadParameter)
+    }
 }
 
 fn split_parameter(part: &str) -> EventParameter<'_> {
@@ -640,7 +645,10 @@ mod tests {
 
     #[test]
     fn bad_names_report_offsets() {
-        assert_eq!(EventName::parse("").unwrap_err().kind, EventErrorKind::Empty);
+        assert_eq!(
+            EventName::parse("").unwrap_err().kind,
+            EventErrorKind::Empty
+        );
         assert_eq!(
             EventName::parse("L/h d").unwrap_err(),
             EventErrorKind::BadEvent.at(2)
@@ -689,7 +697,13 @@ mod tests {
 
     #[test]
     fn display_round_trip() {
-        for s in ["L/hd", "D/[0-9#*T]", "G/rt@$", "L/rg(to=5000)", "X/y(a(b,c),\"q\")"] {
+        for s in [
+            "L/hd",
+            "D/[0-9#*T]",
+            "G/rt@$",
+            "L/rg(to=5000)",
+            "X/y(a(b,c),\"q\")",
+        ] {
             let e = EventSpec::parse(s).unwrap();
             assert_eq!(e.to_string(), s);
         }

@@ -369,8 +369,16 @@ mod tests {
     #[test]
     fn sizes_stay_small() {
         // A message is moved by value; keep it within a few cache lines.
-        assert!(core::mem::size_of::<Param<'_>>() <= 64, "{}", core::mem::size_of::<Param<'_>>());
-        assert!(core::mem::size_of::<Message<'_>>() <= 1024, "{}", core::mem::size_of::<Message<'_>>());
+        assert!(
+            core::mem::size_of::<Param<'_>>() <= 64,
+            "{}",
+            core::mem::size_of::<Param<'_>>()
+        );
+        assert!(
+            core::mem::size_of::<Message<'_>>() <= 1024,
+            "{}",
+            core::mem::size_of::<Message<'_>>()
+        );
     }
 
     #[test]
@@ -378,7 +386,10 @@ mod tests {
         let ep = EndpointName::parse("aaln/1@gw").unwrap();
         let c = Command::new(Verb::Auep, TransactionId::new(1).unwrap(), ep)
             .with(Param::CallId("1"))
-            .with(Param::Other { name: "X-Foo", value: "a" })
+            .with(Param::Other {
+                name: "X-Foo",
+                value: "a",
+            })
             .with(Param::CallId("2"));
         assert_eq!(c.params.call_id(), Some("1"));
         assert_eq!(c.params.all(ParamName::CallId).count(), 2);

@@ -123,9 +123,12 @@ pub fn parse_with<'a>(input: &'a [u8], opts: &ParseOptions) -> Result<Message<'a
     let mut parser = Parser::new(text, opts);
     let message = parser.message()?;
     if parser.pos < text.len() {
-        return Err(parser.error_at(parser.pos, ErrorKind::BadParameterLine(
-            "a piggybacked message follows; parse the datagram with parse_datagram",
-        )));
+        return Err(parser.error_at(
+            parser.pos,
+            ErrorKind::BadParameterLine(
+                "a piggybacked message follows; parse the datagram with parse_datagram",
+            ),
+        ));
     }
     Ok(message)
 }
@@ -257,7 +260,10 @@ fn as_text<'a>(input: &'a [u8], opts: &ParseOptions) -> Result<&'a str, ParseErr
 fn locate(text: &[u8], offset: usize) -> (u32, u32) {
     let before = &text[..offset.min(text.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
     let clamp = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
     (clamp(line), clamp(offset - line_start + 1))
 }
@@ -340,12 +346,18 @@ impl<'a, 'o> Parser<'a, 'o> {
             .next_line()?
             .ok_or_else(|| self.error_at(self.pos, ErrorKind::Empty))?;
         if first.text.len() > self.opts.max_message_size {
-            return Err(self.error_at(0, ErrorKind::TooLarge {
-                limit: self.opts.max_message_size,
-            }));
+            return Err(self.error_at(
+                0,
+                ErrorKind::TooLarge {
+                    limit: self.opts.max_message_size,
+                },
+            ));
         }
         let first_text = self.check_line_end(first)?;
-        let starts_with_digit = first_text.as_bytes().first().is_some_and(u8::is_ascii_digit);
+        let starts_with_digit = first_text
+            .as_bytes()
+            .first()
+            .is_some_and(u8::is_ascii_digit);
         if starts_with_digit {
             let (code, tid, package, commentary) = self.response_line(first_text, first.start)?;
             let (params, sdp) = self.body()?;
@@ -385,10 +397,7 @@ impl<'a, 'o> Parser<'a, 'o> {
         if t.ends_with([' ', '\t']) {
             if !self.opts.trailing_whitespace {
                 let at = line.start + t.trim_end_matches([' ', '\t']).len();
-                return Err(self.error_at(
-                    at,
-                    ErrorKind::BadParameterLine("trailing white space"),
-                ));
+                return Err(self.error_at(at, ErrorKind::BadParameterLine("trailing white space")));
             }
             return Ok(t.trim_end_matches([' ', '\t']));
         }
@@ -410,13 +419,16 @@ impl<'a, 'o> Parser<'a, 'o> {
         // verb can still be answered with 504 and the right id.
         let tid_field = fields.next();
         if let Some((tid_text, _)) = tid_field {
-            self.header.transaction_id = TransactionId::parse_digits(tid_text.as_bytes())
-                .filter(|t| t.value() != 0);
+            self.header.transaction_id =
+                TransactionId::parse_digits(tid_text.as_bytes()).filter(|t| t.value() != 0);
         }
         let verb = verb.ok_or_else(|| self.error_at(start + verb_at, ErrorKind::UnknownVerb))?;
         self.header.verb = Some(verb);
         let (tid_text, tid_at) = tid_field.ok_or_else(|| {
-            self.error_at(start + line.len(), ErrorKind::BadFirstLine("missing transaction id"))
+            self.error_at(
+                start + line.len(),
+                ErrorKind::BadFirstLine("missing transaction id"),
+            )
         })?;
         let tid = self
             .header
@@ -424,12 +436,18 @@ impl<'a, 'o> Parser<'a, 'o> {
             .ok_or_else(|| self.error_at(start + tid_at, ErrorKind::BadTransactionId))?;
         let _ = tid_text;
         let (ep_text, ep_at) = fields.next().ok_or_else(|| {
-            self.error_at(start + line.len(), ErrorKind::BadFirstLine("missing endpoint name"))
+            self.error_at(
+                start + line.len(),
+                ErrorKind::BadFirstLine("missing endpoint name"),
+            )
         })?;
         let endpoint = EndpointName::parse(ep_text)
             .map_err(|e| self.error_at(start + ep_at, ErrorKind::BadEndpointName(e)))?;
         let (proto, proto_at) = fields.next().ok_or_else(|| {
-            self.error_at(start + line.len(), ErrorKind::BadFirstLine("missing protocol version"))
+            self.error_at(
+                start + line.len(),
+                ErrorKind::BadFirstLine("missing protocol version"),
+            )
         })?;
         let version = self.version(proto, fields, start, proto_at)?;
         Ok((verb, tid, endpoint, version))
@@ -447,7 +465,10 @@ impl<'a, 'o> Parser<'a, 'o> {
             return Err(self.error_at(at, ErrorKind::UnsupportedVersion));
         }
         let (number, number_at) = fields.next().ok_or_else(|| {
-            self.error_at(at + proto.len(), ErrorKind::BadFirstLine("missing version number"))
+            self.error_at(
+                at + proto.len(),
+                ErrorKind::BadFirstLine("missing version number"),
+            )
         })?;
         let bad_number = || {
             self.error_at(
@@ -456,10 +477,12 @@ impl<'a, 'o> Parser<'a, 'o> {
             )
         };
         let (major, minor) = number.split_once('.').ok_or_else(bad_number)?;
-        let num = |s: &str| {
-            text::parse_decimal(s.as_bytes(), 4).and_then(|v| u16::try_from(v).ok())
-        };
-        let (major, minor) = (num(major).ok_or_else(bad_number)?, num(minor).ok_or_else(bad_number)?);
+        let num =
+            |s: &str| text::parse_decimal(s.as_bytes(), 4).and_then(|v| u16::try_from(v).ok());
+        let (major, minor) = (
+            num(major).ok_or_else(bad_number)?,
+            num(minor).ok_or_else(bad_number)?,
+        );
         let profile = fields.rest().map(|(p, _)| p);
         let version = ProtocolVersion {
             major,
@@ -490,7 +513,10 @@ impl<'a, 'o> Parser<'a, 'o> {
             .and_then(|v| ReturnCode::new(u16::try_from(v).ok()?))
             .ok_or_else(|| self.error_at(start, ErrorKind::BadReturnCode))?;
         let (tid_text, tid_at) = fields.next().ok_or_else(|| {
-            self.error_at(start + line.len(), ErrorKind::BadFirstLine("missing transaction id"))
+            self.error_at(
+                start + line.len(),
+                ErrorKind::BadFirstLine("missing transaction id"),
+            )
         })?;
         let tid = TransactionId::parse_digits(tid_text.as_bytes())
             .filter(|t| t.value() != 0 || self.opts.zero_transaction_id)
@@ -498,34 +524,30 @@ impl<'a, 'o> Parser<'a, 'o> {
         self.header.transaction_id = Some(tid);
         let mut rest = fields.rest();
         let mut package = None;
-        if let Some((r, r_at)) = rest {
-            if let Some(p) = r.strip_prefix('/') {
-                let end = p.find([' ', '\t']).unwrap_or(p.len());
-                if !crate::event::is_token(&p[..end]) {
-                    return Err(self.error_at(
-                        start + r_at,
-                        ErrorKind::BadFirstLine("package after '/' must be a name"),
-                    ));
-                }
-                package = Some(&p[..end]);
-                let after = text::trim_wsp(&p[end..]);
-                rest = (!after.is_empty()).then_some((after, 0));
+        if let Some((r, r_at)) = rest
+            && let Some(p) = r.strip_prefix('/')
+        {
+            let end = p.find([' ', '\t']).unwrap_or(p.len());
+            if !crate::event::is_token(&p[..end]) {
+                return Err(self.error_at(
+                    start + r_at,
+                    ErrorKind::BadFirstLine("package after '/' must be a name"),
+                ));
             }
+            package = Some(&p[..end]);
+            let after = text::trim_wsp(&p[end..]);
+            rest = (!after.is_empty()).then_some((after, 0));
         }
         let commentary = rest.map(|(c, _)| c);
-        if let Some(c) = commentary {
-            if c.bytes().any(|b| b < 0x20 && b != b'\t') {
-                return Err(self.error_at(start, ErrorKind::ControlCharacter));
-            }
+        if commentary.is_some_and(|c| c.bytes().any(|b| b < 0x20 && b != b'\t')) {
+            return Err(self.error_at(start, ErrorKind::ControlCharacter));
         }
         Ok((code, tid, package, commentary))
     }
 
     /// Parameter lines, then session descriptions after an empty line.
     #[allow(clippy::type_complexity)]
-    fn body(
-        &mut self,
-    ) -> Result<(Params<'a>, SmallVec<[SessionDescription<'a>; 2]>), ParseError> {
+    fn body(&mut self) -> Result<(Params<'a>, SmallVec<[SessionDescription<'a>; 2]>), ParseError> {
         let mut params = Params::new();
         loop {
             let Some(line) = self.next_line()? else {
@@ -539,9 +561,12 @@ impl<'a, 'o> Parser<'a, 'o> {
                 return Ok((params, SmallVec::new()));
             }
             if params.len() >= self.opts.max_params {
-                return Err(self.error_at(line.start, ErrorKind::TooManyParameters {
-                    limit: self.opts.max_params,
-                }));
+                return Err(self.error_at(
+                    line.start,
+                    ErrorKind::TooManyParameters {
+                        limit: self.opts.max_params,
+                    },
+                ));
             }
             params.push(self.param_line(line)?);
         }
@@ -551,7 +576,10 @@ impl<'a, 'o> Parser<'a, 'o> {
         let text = self.check_line_end(line)?;
         let bytes = text.as_bytes();
         let colon = memchr(b':', bytes).ok_or_else(|| {
-            self.error_at(line.start, ErrorKind::BadParameterLine("no ':' after the parameter name"))
+            self.error_at(
+                line.start,
+                ErrorKind::BadParameterLine("no ':' after the parameter name"),
+            )
         })?;
         let mut name = &text[..colon];
         if name.ends_with([' ', '\t']) {
@@ -566,7 +594,9 @@ impl<'a, 'o> Parser<'a, 'o> {
         if !is_param_name(name) {
             return Err(self.error_at(
                 line.start,
-                ErrorKind::BadParameterLine("parameter name must be letters, digits, '-', '+' or '/'"),
+                ErrorKind::BadParameterLine(
+                    "parameter name must be letters, digits, '-', '+' or '/'",
+                ),
             ));
         }
         let raw_value = &text[colon + 1..];
@@ -577,11 +607,14 @@ impl<'a, 'o> Parser<'a, 'o> {
         let value_at = line.start + colon + 1 + text::offset_in(raw_value, value);
         let name = ParamName::from_code(name);
         Param::parse(name, value, self.opts).map_err(|e| {
-            self.error_at(value_at + e.offset, ErrorKind::BadParameterValue {
-                name: name.code().to_string(),
-                reason: e.reason,
-                code: e.code,
-            })
+            self.error_at(
+                value_at + e.offset,
+                ErrorKind::BadParameterValue {
+                    name: name.code().to_string(),
+                    reason: e.reason,
+                    code: e.code,
+                },
+            )
         })
     }
 
@@ -699,7 +732,9 @@ mod tests {
         };
         assert_eq!(r.package, Some("XYZ"));
         assert_eq!(r.commentary, Some("something odd"));
-        let Message::Response(r) = parse(b"000 1204").unwrap() else { panic!() };
+        let Message::Response(r) = parse(b"000 1204").unwrap() else {
+            panic!()
+        };
         assert_eq!(r.code, ReturnCode::ACK);
         assert_eq!(r.commentary, None);
     }
@@ -710,8 +745,14 @@ mod tests {
         assert_eq!((c.version.major, c.version.minor), (0, 1));
         let c = cmd("RQNT 1 aaln/1@gw MGCP 1.0 NCS 1.0\nX: 1");
         assert_eq!(c.version.profile, Some("NCS 1.0"));
-        assert_eq!(err("AUEP 1 a@b MGCP 2.0").return_code(), ReturnCode::INCOMPATIBLE_VERSION);
-        assert_eq!(err("AUEP 1 a@b SGCP 1.1").return_code(), ReturnCode::INCOMPATIBLE_VERSION);
+        assert_eq!(
+            err("AUEP 1 a@b MGCP 2.0").return_code(),
+            ReturnCode::INCOMPATIBLE_VERSION
+        );
+        assert_eq!(
+            err("AUEP 1 a@b SGCP 1.1").return_code(),
+            ReturnCode::INCOMPATIBLE_VERSION
+        );
     }
 
     #[test]
@@ -736,20 +777,38 @@ mod tests {
         assert!(e.is_answerable());
         let e = err("ABCD 12 aaln/1@gw MGCP 1.0\nQ");
         assert_eq!(e.verb.unwrap().as_str(), "ABCD");
-        assert_eq!(e.kind, ErrorKind::BadParameterLine("no ':' after the parameter name"));
+        assert_eq!(
+            e.kind,
+            ErrorKind::BadParameterLine("no ':' after the parameter name")
+        );
     }
 
     #[test]
     fn bad_first_lines() {
         assert_eq!(err("").kind, ErrorKind::Empty);
-        assert_eq!(err("CRCX").kind, ErrorKind::BadFirstLine("missing transaction id"));
+        assert_eq!(
+            err("CRCX").kind,
+            ErrorKind::BadFirstLine("missing transaction id")
+        );
         assert_eq!(err("CRCX x a@b MGCP 1.0").kind, ErrorKind::BadTransactionId);
         assert_eq!(err("CRCX 0 a@b MGCP 1.0").kind, ErrorKind::BadTransactionId);
-        assert_eq!(err("CRCX 1234567890 a@b MGCP 1.0").kind, ErrorKind::BadTransactionId);
-        assert!(matches!(err("CRCX 1 ab MGCP 1.0").kind, ErrorKind::BadEndpointName(_)));
-        assert_eq!(err("CRCX 1 a@b").kind, ErrorKind::BadFirstLine("missing protocol version"));
+        assert_eq!(
+            err("CRCX 1234567890 a@b MGCP 1.0").kind,
+            ErrorKind::BadTransactionId
+        );
+        assert!(matches!(
+            err("CRCX 1 ab MGCP 1.0").kind,
+            ErrorKind::BadEndpointName(_)
+        ));
+        assert_eq!(
+            err("CRCX 1 a@b").kind,
+            ErrorKind::BadFirstLine("missing protocol version")
+        );
         assert_eq!(err("20 1 OK").kind, ErrorKind::BadReturnCode);
-        assert_eq!(err("200").kind, ErrorKind::BadFirstLine("missing transaction id"));
+        assert_eq!(
+            err("200").kind,
+            ErrorKind::BadFirstLine("missing transaction id")
+        );
         assert_eq!(err("200 0 OK").kind, ErrorKind::BadTransactionId);
     }
 
@@ -780,7 +839,14 @@ mod tests {
         assert_eq!(msgs.len(), 3);
         assert!(msgs.iter().all(Result::is_ok));
         let raw: Vec<_> = split_datagram(d).collect();
-        assert_eq!(raw, vec!["200 1 OK\n", "RQNT 2 aaln/1@gw MGCP 1.0\nX: 1\nR: L/hd\n", "000 3\n"]);
+        assert_eq!(
+            raw,
+            vec![
+                "200 1 OK\n",
+                "RQNT 2 aaln/1@gw MGCP 1.0\nX: 1\nR: L/hd\n",
+                "000 3\n"
+            ]
+        );
         assert!(parse(d.as_bytes()).is_err());
     }
 
@@ -796,7 +862,10 @@ mod tests {
 
     #[test]
     fn not_text_and_control_characters() {
-        assert_eq!(parse(b"AUEP 1 a@gw MGCP 1.0\n\xff").unwrap_err().kind, ErrorKind::NotText);
+        assert_eq!(
+            parse(b"AUEP 1 a@gw MGCP 1.0\n\xff").unwrap_err().kind,
+            ErrorKind::NotText
+        );
         assert_eq!(
             parse(b"AUEP 1 a@gw MGCP 1.0\nF: A\x01").unwrap_err().kind,
             ErrorKind::ControlCharacter

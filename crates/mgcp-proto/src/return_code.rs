@@ -262,7 +262,10 @@ mod tests {
         assert!(ReturnCode::CONNECTION_DELETED.is_success());
         assert!(ReturnCode::OVERLOAD.is_error());
         assert_eq!(ReturnCode::new(801).unwrap().class(), ReturnClass::Package);
-        assert_eq!(ReturnCode::new(300).unwrap().class(), ReturnClass::Unassigned);
+        assert_eq!(
+            ReturnCode::new(300).unwrap().class(),
+            ReturnClass::Unassigned
+        );
         assert!(ReturnCode::new(1000).is_none());
     }
 

@@ -223,8 +223,7 @@ mod tests {
 
     #[test]
     fn top_level_split_respects_parens_and_quotes() {
-        let parts: Vec<_> =
-            split_top_level(r#"a(b,c), d("x,"")y"), e"#, b',').collect();
+        let parts: Vec<_> = split_top_level(r#"a(b,c), d("x,"")y"), e"#, b',').collect();
         assert_eq!(parts, vec!["a(b,c)", r#" d("x,"")y")"#, " e"]);
     }
 
@@ -233,10 +232,16 @@ mod tests {
         assert_eq!(check_nesting("a(b(c))"), Ok(()));
         assert_eq!(check_nesting("a)"), Err(NestingError::UnexpectedClose(1)));
         assert_eq!(check_nesting("a(b"), Err(NestingError::Unclosed(1)));
-        assert_eq!(check_nesting("\"a"), Err(NestingError::UnterminatedQuote(0)));
+        assert_eq!(
+            check_nesting("\"a"),
+            Err(NestingError::UnterminatedQuote(0))
+        );
         assert_eq!(check_nesting("\"(\""), Ok(()));
         let deep = "(".repeat(17) + &")".repeat(17);
-        assert!(matches!(check_nesting(&deep), Err(NestingError::TooDeep(_))));
+        assert!(matches!(
+            check_nesting(&deep),
+            Err(NestingError::TooDeep(_))
+        ));
     }
 
     #[test]

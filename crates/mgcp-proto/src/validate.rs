@@ -55,7 +55,10 @@ const TABLE: [(ParamName<'static>, [Presence; 9]); 28] = [
     (ParamName::DetectEvents, [F, O, O, O, O, F, F, F, F]),
     (ParamName::DigitMap, [F, O, O, O, O, F, F, F, F]),
     (ParamName::EventStates, [F, F, F, F, F, F, F, F, F]),
-    (ParamName::LocalConnectionOptions, [F, O, O, F, F, F, F, F, F]),
+    (
+        ParamName::LocalConnectionOptions,
+        [F, O, O, F, F, F, F, F, F],
+    ),
     (ParamName::MaxMgcpDatagram, [F, F, F, F, F, F, F, F, F]),
     (ParamName::NotifiedEntity, [F, O, O, O, O, O, F, F, F]),
     (ParamName::ObservedEvents, [F, F, F, F, F, M, F, F, F]),
@@ -72,8 +75,14 @@ const TABLE: [(ParamName<'static>, [Presence; 9]); 28] = [
     (ParamName::SecondEndpointId, [F, O, F, F, F, F, F, F, F]),
     (ParamName::SignalRequests, [F, O, O, O, O, F, F, F, F]),
     (ParamName::SpecificEndpointId, [F, F, F, F, F, F, F, F, F]),
-    (ParamName::RemoteConnectionDescriptor, [F, O, O, F, F, F, F, F, F]),
-    (ParamName::LocalConnectionDescriptor, [F, F, F, F, F, F, F, F, F]),
+    (
+        ParamName::RemoteConnectionDescriptor,
+        [F, O, O, F, F, F, F, F, F],
+    ),
+    (
+        ParamName::LocalConnectionDescriptor,
+        [F, F, F, F, F, F, F, F, F],
+    ),
 ];
 
 /// The presence rule for `name` in a command with `verb`. Extension verbs
@@ -185,7 +194,10 @@ fn check_extension(
         return if known {
             Ok(())
         } else {
-            Err((ReturnCode::UNRECOGNIZED_EXTENSION, "critical extension not understood"))
+            Err((
+                ReturnCode::UNRECOGNIZED_EXTENSION,
+                "critical extension not understood",
+            ))
         };
     }
     if name.is_extension() {
@@ -245,8 +257,8 @@ fn check_conditions(cmd: &Command<'_>) -> Result<(), Condition> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::{ParseOptions, parse_with};
     use crate::message::Message;
+    use crate::parse::{ParseOptions, parse_with};
 
     fn check(text: &str) -> Result<(), Violation> {
         let opts = ParseOptions::lenient();
@@ -294,20 +306,29 @@ mod tests {
 
     #[test]
     fn conditional_rules() {
-        assert_eq!(code("CRCX 1 a@gw MGCP 1.0\nC: 1\nM: sendrecv\nR: L/hu\n"), 510);
+        assert_eq!(
+            code("CRCX 1 a@gw MGCP 1.0\nC: 1\nM: sendrecv\nR: L/hu\n"),
+            510
+        );
         assert_eq!(
             code("CRCX 1 a@gw MGCP 1.0\nC: 1\nM: sendrecv\nZ2: b@gw\n\nv=0\n"),
             539
         );
         assert_eq!(code("MDCX 1 a@gw MGCP 1.0\nC: 1\nI: 1, 2\n"), 515);
-        assert_eq!(code("MDCX 1 a@gw MGCP 1.0\nC: 1\nI: 1\nM: sendrecv, inactive\n"), 517);
+        assert_eq!(
+            code("MDCX 1 a@gw MGCP 1.0\nC: 1\nI: 1\nM: sendrecv, inactive\n"),
+            517
+        );
     }
 
     #[test]
     fn presence_table() {
         assert_eq!(presence(Verb::Crcx, ParamName::CallId), Presence::Mandatory);
         assert_eq!(presence(Verb::Auep, ParamName::CallId), Presence::Forbidden);
-        assert_eq!(presence(Verb::Rsip, ParamName::ResponseAck), Presence::Optional);
+        assert_eq!(
+            presence(Verb::Rsip, ParamName::ResponseAck),
+            Presence::Optional
+        );
         assert_eq!(
             presence(Verb::Extension(*b"XABC"), ParamName::CallId),
             Presence::Optional

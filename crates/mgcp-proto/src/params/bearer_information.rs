@@ -58,7 +58,8 @@ fn parse_item(part: &str) -> Option<(&str, Option<&str>)> {
     }
     if name.eq_ignore_ascii_case("e") {
         let v = value?;
-        return (v.eq_ignore_ascii_case("mu") || v.eq_ignore_ascii_case("a")).then_some((name, value));
+        return (v.eq_ignore_ascii_case("mu") || v.eq_ignore_ascii_case("a"))
+            .then_some((name, value));
     }
     match value {
         Some(v) if v.is_empty() || !v.bytes().all(|b| b.is_ascii_graphic()) => None,
@@ -93,10 +94,22 @@ mod tests {
 
     #[test]
     fn encodings() {
-        assert_eq!(BearerInformation::parse("e:mu").unwrap().encoding(), Some(BearerEncoding::MuLaw));
-        assert_eq!(BearerInformation::parse("e:A").unwrap().encoding(), Some(BearerEncoding::ALaw));
+        assert_eq!(
+            BearerInformation::parse("e:mu").unwrap().encoding(),
+            Some(BearerEncoding::MuLaw)
+        );
+        assert_eq!(
+            BearerInformation::parse("e:A").unwrap().encoding(),
+            Some(BearerEncoding::ALaw)
+        );
         assert!(BearerInformation::parse("e:x").is_none());
         assert!(BearerInformation::parse("").is_none());
-        assert_eq!(BearerInformation::parse("e:A, x-foo:1").unwrap().items().count(), 2);
+        assert_eq!(
+            BearerInformation::parse("e:A, x-foo:1")
+                .unwrap()
+                .items()
+                .count(),
+            2
+        );
     }
 }

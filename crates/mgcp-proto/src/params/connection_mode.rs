@@ -51,8 +51,7 @@ impl<'a> ConnectionMode<'a> {
         let is_ext = match text.split_once('/') {
             Some((p, n)) => crate::event::is_token(p) && crate::event::is_token(n),
             None => {
-                (text.starts_with("X-") || text.starts_with("x-"))
-                    && crate::event::is_token(text)
+                (text.starts_with("X-") || text.starts_with("x-")) && crate::event::is_token(text)
             }
         };
         is_ext.then_some(ConnectionMode::Extension(text))

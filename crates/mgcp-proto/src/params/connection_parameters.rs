@@ -173,8 +173,9 @@ mod tests {
 
     #[test]
     fn rfc_example() {
-        let p = ConnectionParameters::parse("PS=1245, OS=62345, PR=780, OR=45123, PL=10, JI=27,LA=48")
-            .unwrap();
+        let p =
+            ConnectionParameters::parse("PS=1245, OS=62345, PR=780, OR=45123, PL=10, JI=27,LA=48")
+                .unwrap();
         assert_eq!(p.get(Statistic::PacketsSent), Some(1245));
         assert_eq!(p.get(Statistic::Latency), Some(48));
         assert_eq!(p.iter().count(), 7);

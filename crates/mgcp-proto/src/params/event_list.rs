@@ -105,7 +105,10 @@ mod tests {
         let l = EventList::parse("D/8,D/2,D/9,D/5,D/5,L/hf,D/5,D/5,D/T").unwrap();
         assert_eq!(l.len(), 9);
         let l = EventList::parse("D/8295555T").unwrap();
-        assert_eq!(l.iter().next().unwrap().name.event, EventId::Name("8295555T"));
+        assert_eq!(
+            l.iter().next().unwrap().name.event,
+            EventId::Name("8295555T")
+        );
     }
 
     #[test]

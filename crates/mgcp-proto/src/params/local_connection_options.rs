@@ -206,11 +206,15 @@ impl<'a> LocalOption<'a> {
             "p" => LocalOption::Packetization(Range::parse(value).ok_or("p: needs ms or ms-ms")?),
             "a" => LocalOption::Compression(ValueList::parse(value).ok_or("a: needs codec names")?),
             "b" => LocalOption::Bandwidth(Range::parse(value).ok_or("b: needs kbit/s or a range")?),
-            "e" => LocalOption::EchoCancellation(Switch::parse(value).ok_or("e: must be on or off")?),
+            "e" => {
+                LocalOption::EchoCancellation(Switch::parse(value).ok_or("e: must be on or off")?)
+            }
             "s" => {
                 LocalOption::SilenceSuppression(Switch::parse(value).ok_or("s: must be on or off")?)
             }
-            "gc" => LocalOption::GainControl(GainControl::parse(value).ok_or("gc: must be auto or dB")?),
+            "gc" => {
+                LocalOption::GainControl(GainControl::parse(value).ok_or("gc: must be auto or dB")?)
+            }
             "t" => LocalOption::TypeOfService(parse_tos(value).ok_or("t: needs 1-2 hex digits")?),
             "r" => LocalOption::ResourceReservation(
                 ValueList::parse(value)
@@ -220,7 +224,9 @@ impl<'a> LocalOption<'a> {
             ),
             "k" => LocalOption::Encryption(check_encryption(value).ok_or("k: bad key method")?),
             "nt" => LocalOption::TypeOfNetwork(ValueList::parse(value).ok_or("nt: needs names")?),
-            "v" => LocalOption::SupportedPackages(ValueList::parse(value).ok_or("v: needs packages")?),
+            "v" => {
+                LocalOption::SupportedPackages(ValueList::parse(value).ok_or("v: needs packages")?)
+            }
             "m" => {
                 let list = ValueList::parse(value)
                     .filter(|l| l.iter().all(|m| ConnectionMode::parse(m).is_some()))
@@ -229,7 +235,10 @@ impl<'a> LocalOption<'a> {
             }
             _ => {
                 check_extension_value(value).ok_or("bad option value")?;
-                LocalOption::Extension { name, value: Some(value) }
+                LocalOption::Extension {
+                    name,
+                    value: Some(value),
+                }
             }
         };
         Ok(option)
@@ -504,7 +513,10 @@ mod tests {
         assert!(l.network_types().unwrap().contains("atm"));
         assert_eq!(l.iter().count(), 10);
         assert!(l.iter().any(|o| o == LocalOption::TypeOfService(0x10)));
-        assert!(l.iter().any(|o| o == LocalOption::GainControl(GainControl::Decibels(1))));
+        assert!(
+            l.iter()
+                .any(|o| o == LocalOption::GainControl(GainControl::Decibels(1)))
+        );
     }
 
     #[test]
@@ -528,7 +540,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(a.echo_cancellation(), Some(Switch::Both));
-        assert!(a.iter().any(|o| matches!(o, LocalOption::SupportedModes(m) if m.iter().count() == 4)));
+        assert!(
+            a.iter()
+                .any(|o| matches!(o, LocalOption::SupportedModes(m) if m.iter().count() == 4))
+        );
     }
 
     #[test]

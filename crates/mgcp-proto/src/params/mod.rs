@@ -37,7 +37,9 @@ pub use local_connection_options::{
 pub use package_list::PackageList;
 pub use quarantine_handling::{LoopControl, ProcessControl, QuarantineHandling};
 pub use reason_code::ReasonCode;
-pub use requested_events::{Actions, EmbeddedRequest, RequestedAction, RequestedEvent, RequestedEvents};
+pub use requested_events::{
+    Actions, EmbeddedRequest, RequestedAction, RequestedEvent, RequestedEvents,
+};
 pub use requested_info::RequestedInfo;
 pub use response_ack::ResponseAck;
 pub use restart_method::RestartMethod;
@@ -266,8 +268,7 @@ fn is_extension_name(n: &str) -> bool {
 pub(crate) fn is_param_name(n: &str) -> bool {
     !n.is_empty()
         && n.len() <= 64
-        && n
-            .bytes()
+        && n.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'/' | b'_'))
 }
 
@@ -347,6 +348,11 @@ pub struct IdList<'a> {
 }
 
 impl<'a> IdList<'a> {
+    /// Validates a list of 1 to 32 hex digit ids.
+    pub fn parse(raw: &'a str) -> Option<IdList<'a>> {
+        check_id_list(raw, &crate::ParseOptions::default()).map(|raw| IdList { raw })
+    }
+
     /// The ids in order.
     pub fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
         self.raw.split(',').map(text::trim_wsp)
@@ -423,30 +429,37 @@ impl<'a> Param<'a> {
         };
         let bad = |reason| err(ReturnCode::BAD_PARAMETER, reason);
         let param = match name {
-            N::ResponseAck => Param::ResponseAck(ResponseAck::parse(value).map_err(|e| ValueError {
-                offset: e.offset,
-                code: ReturnCode::PROTOCOL_ERROR,
-                reason: "ResponseAck needs transaction ids or ranges first-last",
-            })?),
+            N::ResponseAck => {
+                Param::ResponseAck(ResponseAck::parse(value).map_err(|e| ValueError {
+                    offset: e.offset,
+                    code: ReturnCode::PROTOCOL_ERROR,
+                    reason: "ResponseAck needs transaction ids or ranges first-last",
+                })?)
+            }
             N::BearerInformation => Param::BearerInformation(
-                BearerInformation::parse(value).ok_or(bad("BearerInformation must be e:A or e:mu"))?,
+                BearerInformation::parse(value)
+                    .ok_or(bad("BearerInformation must be e:A or e:mu"))?,
             ),
-            N::CallId => Param::CallId(check_id(value, opts).ok_or(bad(
-                "CallId must be 1 to 32 hexadecimal digits",
-            ))?),
+            N::CallId => Param::CallId(
+                check_id(value, opts).ok_or(bad("CallId must be 1 to 32 hexadecimal digits"))?,
+            ),
             N::Capabilities => Param::Capabilities(parse_options(value)?),
             N::ConnectionId if value.contains(',') => Param::ConnectionIds(IdList {
-                raw: check_id_list(value, opts)
-                    .ok_or(err(ReturnCode::INCORRECT_CONNECTION_ID, "bad ConnectionId list"))?,
+                raw: check_id_list(value, opts).ok_or(err(
+                    ReturnCode::INCORRECT_CONNECTION_ID,
+                    "bad ConnectionId list",
+                ))?,
             }),
             N::ConnectionId => Param::ConnectionId(check_id(value, opts).ok_or(err(
                 ReturnCode::INCORRECT_CONNECTION_ID,
                 "ConnectionId must be 1 to 32 hexadecimal digits",
             ))?),
-            N::SecondConnectionId => Param::SecondConnectionId(check_id(value, opts).ok_or(err(
-                ReturnCode::INCORRECT_CONNECTION_ID,
-                "SecondConnectionId must be 1 to 32 hexadecimal digits",
-            ))?),
+            N::SecondConnectionId => {
+                Param::SecondConnectionId(check_id(value, opts).ok_or(err(
+                    ReturnCode::INCORRECT_CONNECTION_ID,
+                    "SecondConnectionId must be 1 to 32 hexadecimal digits",
+                ))?)
+            }
             N::ConnectionMode => parse_mode(value, opts)?,
             N::ConnectionParameters => Param::ConnectionParameters(
                 ConnectionParameters::parse(value).map_err(|offset| ValueError {
@@ -456,13 +469,15 @@ impl<'a> Param<'a> {
                 })?,
             ),
             N::DetectEvents => Param::DetectEvents(event_list(value)?),
-            N::DigitMap => Param::DigitMap(
-                DigitMapText::parse(value, &opts.digit_map).map_err(|e| ValueError {
-                    offset: e.offset,
-                    code: ReturnCode::BAD_DIGIT_MAP,
-                    reason: e.reason.as_str(),
-                })?,
-            ),
+            N::DigitMap => {
+                Param::DigitMap(DigitMapText::parse(value, &opts.digit_map).map_err(|e| {
+                    ValueError {
+                        offset: e.offset,
+                        code: ReturnCode::BAD_DIGIT_MAP,
+                        reason: e.reason.as_str(),
+                    }
+                })?)
+            }
             N::EventStates => Param::EventStates(event_list(value)?),
             N::LocalConnectionOptions => Param::LocalConnectionOptions(parse_options(value)?),
             N::MaxMgcpDatagram => Param::MaxMgcpDatagram(
@@ -470,34 +485,36 @@ impl<'a> Param<'a> {
                     .ok_or(bad("MaxMGCPDatagram must be a number"))?,
             ),
             N::NotifiedEntity => Param::NotifiedEntity(
-                NotifiedEntity::parse(value).map_err(|_| bad("NotifiedEntity must be [name@]domain[:port]"))?,
+                NotifiedEntity::parse(value)
+                    .map_err(|_| bad("NotifiedEntity must be [name@]domain[:port]"))?,
             ),
             N::ObservedEvents => Param::ObservedEvents(event_list(value)?),
             N::PackageList => Param::PackageList(
                 PackageList::parse(value).ok_or(bad("PackageList items must be name:version"))?,
             ),
-            N::QuarantineHandling => Param::QuarantineHandling(
-                QuarantineHandling::parse(value).ok_or(err(
+            N::QuarantineHandling => {
+                Param::QuarantineHandling(QuarantineHandling::parse(value).ok_or(err(
                     ReturnCode::BAD_QUARANTINE_HANDLING,
                     "QuarantineHandling must be process|discard and/or step|loop",
-                ))?,
-            ),
+                ))?)
+            }
             N::ReasonCode => Param::ReasonCode(
                 ReasonCode::parse(value).ok_or(bad("ReasonCode must start with 3 digits"))?,
             ),
-            N::RequestedEvents => Param::RequestedEvents(
-                RequestedEvents::parse(value).map_err(event_error)?,
-            ),
-            N::RequestedInfo => Param::RequestedInfo(
-                RequestedInfo::parse(value).map_err(|offset| ValueError {
+            N::RequestedEvents => {
+                Param::RequestedEvents(RequestedEvents::parse(value).map_err(event_error)?)
+            }
+            N::RequestedInfo => {
+                Param::RequestedInfo(RequestedInfo::parse(value).map_err(|offset| ValueError {
                     offset,
                     code: ReturnCode::BAD_PARAMETER,
                     reason: "RequestedInfo items must be parameter codes",
-                })?,
+                })?)
+            }
+            N::RequestIdentifier => Param::RequestIdentifier(
+                check_id(value, opts)
+                    .ok_or(bad("RequestIdentifier must be 1 to 32 hexadecimal digits"))?,
             ),
-            N::RequestIdentifier => Param::RequestIdentifier(check_id(value, opts).ok_or(bad(
-                "RequestIdentifier must be 1 to 32 hexadecimal digits",
-            ))?),
             N::RestartDelay => Param::RestartDelay(
                 text::parse_decimal(value.as_bytes(), 6)
                     .ok_or(bad("RestartDelay must be 1 to 6 digits (seconds)"))?,
@@ -507,7 +524,8 @@ impl<'a> Param<'a> {
                 "RestartMethod must be a method name",
             ))?),
             N::SecondEndpointId => Param::SecondEndpointId(
-                EndpointName::parse(value).map_err(|_| bad("SecondEndpointId must be an endpoint name"))?,
+                EndpointName::parse(value)
+                    .map_err(|_| bad("SecondEndpointId must be an endpoint name"))?,
             ),
             N::SignalRequests => Param::SignalRequests(event_list(value)?),
             N::SpecificEndpointId => Param::SpecificEndpointId(
@@ -675,7 +693,10 @@ mod tests {
             assert_eq!(ParamName::from_code(&code.to_lowercase()), name);
             assert_eq!(name.code(), code);
         }
-        assert_eq!(ParamName::from_code("X-Osmo-CP"), ParamName::Other("X-Osmo-CP"));
+        assert_eq!(
+            ParamName::from_code("X-Osmo-CP"),
+            ParamName::Other("X-Osmo-CP")
+        );
         assert!(ParamName::from_code("X-Osmo-CP").is_extension());
         assert!(ParamName::from_code("X+crit").is_critical_extension());
         assert!(ParamName::from_code("pkg/foo").is_extension());
@@ -708,7 +729,9 @@ mod tests {
     fn lists_in_audit_responses() {
         let o = crate::ParseOptions::lenient();
         let p = Param::parse(ParamName::ConnectionId, "1A, 2B,3C", &o).unwrap();
-        let Param::ConnectionIds(ids) = p else { panic!("{p:?}") };
+        let Param::ConnectionIds(ids) = p else {
+            panic!("{p:?}")
+        };
         assert_eq!(ids.iter().collect::<Vec<_>>(), vec!["1A", "2B", "3C"]);
         let p = Param::parse(ParamName::ConnectionMode, "sendonly, recvonly", &o).unwrap();
         assert!(matches!(p, Param::ConnectionModes(_)));

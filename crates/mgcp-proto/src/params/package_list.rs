@@ -56,7 +56,10 @@ mod tests {
     #[test]
     fn parses() {
         let p = PackageList::parse("L:1, G:1,D:0").unwrap();
-        assert_eq!(p.iter().collect::<Vec<_>>(), vec![("L", 1), ("G", 1), ("D", 0)]);
+        assert_eq!(
+            p.iter().collect::<Vec<_>>(),
+            vec![("L", 1), ("G", 1), ("D", 0)]
+        );
         assert!(PackageList::parse("L").is_none());
         assert!(PackageList::parse("L:x").is_none());
     }

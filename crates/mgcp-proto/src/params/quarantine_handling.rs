@@ -47,7 +47,11 @@ impl QuarantineHandling {
                     });
                 }
                 _ if (eq("step") || eq("loop")) && q.looping.is_none() => {
-                    q.looping = Some(if eq("step") { LoopControl::Step } else { LoopControl::Loop });
+                    q.looping = Some(if eq("step") {
+                        LoopControl::Step
+                    } else {
+                        LoopControl::Loop
+                    });
                 }
                 _ => return None,
             }

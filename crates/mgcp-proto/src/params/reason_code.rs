@@ -23,7 +23,10 @@ impl<'a> ReasonCode<'a> {
         (0, "Endpoint state is normal"),
         (900, "Endpoint malfunctioning"),
         (901, "Endpoint taken out-of-service"),
-        (902, "Loss of lower layer connectivity (e.g., downstream sync)"),
+        (
+            902,
+            "Loss of lower layer connectivity (e.g., downstream sync)",
+        ),
         (903, "QoS resource reservation was lost"),
         (904, "Manual intervention"),
         (905, "Facility failure (e.g., DS-0 failure)"),
@@ -48,16 +51,26 @@ impl<'a> ReasonCode<'a> {
             package = Some(&p[..end]);
             rest = text::trim_wsp(&p[end..]);
         }
-        if !rest.bytes().all(|b| (0x20..=0x7e).contains(&b) || b == b'\t') {
+        if !rest
+            .bytes()
+            .all(|b| (0x20..=0x7e).contains(&b) || b == b'\t')
+        {
             return None;
         }
         let text = (!rest.is_empty()).then_some(rest);
-        Some(ReasonCode { code, package, text })
+        Some(ReasonCode {
+            code,
+            package,
+            text,
+        })
     }
 
     /// The RFC meaning of a defined code.
     pub fn meaning(&self) -> Option<&'static str> {
-        Self::DEFINED.iter().find(|(c, _)| *c == self.code).map(|(_, m)| *m)
+        Self::DEFINED
+            .iter()
+            .find(|(c, _)| *c == self.code)
+            .map(|(_, m)| *m)
     }
 }
 

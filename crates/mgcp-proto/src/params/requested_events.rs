@@ -106,10 +106,9 @@ impl<'a> RequestedEvent<'a> {
         };
         let name = EventName::parse(&s[..open]).map_err(|e| shift(e, base))?;
         let after = &s[open + 1..];
-        let close = text::matching_close(after)
-            .ok_or(EventErrorKind::Unbalanced.at(base + open))?;
-        let actions = Actions::parse(&after[..close])
-            .map_err(|e| shift(e, base + open + 1))?;
+        let close =
+            text::matching_close(after).ok_or(EventErrorKind::Unbalanced.at(base + open))?;
+        let actions = Actions::parse(&after[..close]).map_err(|e| shift(e, base + open + 1))?;
         let rest = text::trim_wsp(&after[close + 1..]);
         let parameters = if rest.is_empty() {
             None
@@ -250,8 +249,7 @@ impl<'a> RequestedAction<'a> {
             "K" | "k" => RequestedAction::KeepSignals,
             _ => match text::split_call(s) {
                 Some((head, inner)) if head.eq_ignore_ascii_case("E") => {
-                    let embedded =
-                        EmbeddedRequest::parse(inner).map_err(|e| shift(e, base + 2))?;
+                    let embedded = EmbeddedRequest::parse(inner).map_err(|e| shift(e, base + 2))?;
                     RequestedAction::Embedded(embedded)
                 }
                 _ if is_extension_action(s) => RequestedAction::Extension(s),
@@ -319,8 +317,7 @@ impl<'a> EmbeddedRequest<'a> {
         for part in text::split_top_level(raw, b',') {
             let at = text::offset_in(raw, part);
             let item = text::trim_wsp(part);
-            let (head, inner) =
-                text::split_call(item).ok_or(EventErrorKind::BadEmbedded.at(at))?;
+            let (head, inner) = text::split_call(item).ok_or(EventErrorKind::BadEmbedded.at(at))?;
             let inner_at = at + text::offset_in(part, inner);
             match text::trim_wsp(head) {
                 "R" | "r" if out.requested_events.is_none() => {
@@ -387,7 +384,10 @@ mod tests {
         let r = RequestedEvents::parse("L/hd").unwrap();
         let e = r.iter().next().unwrap();
         assert!(e.actions.is_empty());
-        assert_eq!(e.actions.effective().collect::<Vec<_>>(), vec![RequestedAction::Notify]);
+        assert_eq!(
+            e.actions.effective().collect::<Vec<_>>(),
+            vec![RequestedAction::Notify]
+        );
     }
 
     #[test]
@@ -406,8 +406,8 @@ mod tests {
 
     #[test]
     fn connections_params_and_extensions() {
-        let r = RequestedEvents::parse("R/rto@0A3F58(N)(100), L/hu(X-foo), L/hf(K,acme/beep)")
-            .unwrap();
+        let r =
+            RequestedEvents::parse("R/rto@0A3F58(N)(100), L/hu(X-foo), L/hf(K,acme/beep)").unwrap();
         let v: Vec<_> = r.iter().collect();
         assert_eq!(v[0].name.connection, Some(ConnectionTarget::Id("0A3F58")));
         let p = v[0].parameters.unwrap();
@@ -432,7 +432,9 @@ mod tests {
             EventErrorKind::BadEmbedded
         );
         assert_eq!(
-            RequestedEvents::parse("L/hu(E(R(L/hd),R(L/hu)))").unwrap_err().kind,
+            RequestedEvents::parse("L/hu(E(R(L/hd),R(L/hu)))")
+                .unwrap_err()
+                .kind,
             EventErrorKind::BadEmbedded
         );
         assert_eq!(

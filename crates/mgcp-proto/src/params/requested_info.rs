@@ -37,7 +37,8 @@ impl<'a> RequestedInfo<'a> {
 
     /// True when `name` is requested.
     pub fn contains(&self, name: ParamName<'_>) -> bool {
-        self.iter().any(|n| n.code().eq_ignore_ascii_case(name.code()))
+        self.iter()
+            .any(|n| n.code().eq_ignore_ascii_case(name.code()))
     }
 }
 

@@ -130,7 +130,14 @@ mod tests {
     fn ranges() {
         let k = ResponseAck::parse("6234-6255, 6257, 19030-19044").unwrap();
         let r: Vec<_> = k.ranges().collect();
-        assert_eq!(r, vec![(tid(6234), tid(6255)), (tid(6257), tid(6257)), (tid(19030), tid(19044))]);
+        assert_eq!(
+            r,
+            vec![
+                (tid(6234), tid(6255)),
+                (tid(6257), tid(6257)),
+                (tid(19030), tid(19044))
+            ]
+        );
         assert!(k.contains(tid(6240)) && k.contains(tid(6257)) && !k.contains(tid(6256)));
         assert_eq!(k.to_string(), "6234-6255, 6257, 19030-19044");
         assert!(ResponseAck::parse("").unwrap().is_empty());

@@ -66,9 +66,18 @@ mod tests {
 
     #[test]
     fn methods() {
-        assert_eq!(RestartMethod::parse("RESTART"), Some(RestartMethod::Restart));
-        assert_eq!(RestartMethod::parse("cancel-graceful"), Some(RestartMethod::CancelGraceful));
-        assert_eq!(RestartMethod::parse("X-KeepAlive"), Some(RestartMethod::Extension("X-KeepAlive")));
+        assert_eq!(
+            RestartMethod::parse("RESTART"),
+            Some(RestartMethod::Restart)
+        );
+        assert_eq!(
+            RestartMethod::parse("cancel-graceful"),
+            Some(RestartMethod::CancelGraceful)
+        );
+        assert_eq!(
+            RestartMethod::parse("X-KeepAlive"),
+            Some(RestartMethod::Extension("X-KeepAlive"))
+        );
         assert_eq!(RestartMethod::parse("a b"), None);
     }
 }

@@ -1,0 +1,39 @@
+//! `mgcp`: the command-line front end of the suite.
+//!
+//! Each subcommand lives in its own module; this file only parses the
+//! command line and maps results to exit codes.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod decode;
+
+/// MGCP tools: decode messages (and, as the suite grows, send commands,
+/// generate load, run a gateway or a call agent).
+#[derive(Debug, Parser)]
+#[command(name = "mgcp", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Decode one raw MGCP datagram (which may hold piggybacked messages).
+    Decode(decode::DecodeArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Decode(args) => decode::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("mgcp: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
