@@ -14,8 +14,7 @@
 
 use core::fmt::{self, Write};
 
-use crate::message::{Command, Message, Params, Response};
-use crate::sdp::SessionDescription;
+use crate::message::{Command, Descriptions, Message, Params, Response};
 
 const EOL: &str = "\r\n";
 
@@ -104,7 +103,7 @@ impl<W: Write> Write for ValueWriter<'_, W> {
     }
 }
 
-fn write_descriptions(f: &mut impl Write, sdp: &[SessionDescription<'_>]) -> fmt::Result {
+fn write_descriptions(f: &mut impl Write, sdp: &Descriptions<'_>) -> fmt::Result {
     for description in sdp {
         f.write_str(EOL)?;
         for (kind, value) in description.lines() {

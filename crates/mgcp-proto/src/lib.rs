@@ -44,6 +44,7 @@ pub mod encode;
 pub mod endpoint_name;
 pub mod error;
 pub mod event;
+pub mod inline_vec;
 pub mod message;
 pub mod params;
 pub mod parse;

@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use smallvec::SmallVec;
+use crate::inline_vec::{Items, Iter};
 
 use crate::digit_map::DigitMapText;
 use crate::endpoint_name::{EndpointName, NotifiedEntity};
@@ -44,7 +44,7 @@ impl<'a> Message<'a> {
     }
 
     /// The session descriptions.
-    pub fn sdp(&self) -> &[SessionDescription<'a>] {
+    pub fn sdp(&self) -> &Descriptions<'a> {
         match self {
             Message::Command(c) => &c.sdp,
             Message::Response(r) => &r.sdp,
@@ -127,7 +127,7 @@ pub struct Command<'a> {
     /// Parameter lines in order.
     pub params: Params<'a>,
     /// Session descriptions after the empty line.
-    pub sdp: SmallVec<[SessionDescription<'a>; 2]>,
+    pub sdp: Descriptions<'a>,
 }
 
 impl<'a> Command<'a> {
@@ -139,7 +139,7 @@ impl<'a> Command<'a> {
             endpoint,
             version: ProtocolVersion::MGCP_1_0,
             params: Params::new(),
-            sdp: SmallVec::new(),
+            sdp: Descriptions::new(),
         }
     }
 
@@ -172,7 +172,7 @@ pub struct Response<'a> {
     pub params: Params<'a>,
     /// Session descriptions after the empty line (AuditConnection
     /// responses carry the local one, then the remote one).
-    pub sdp: SmallVec<[SessionDescription<'a>; 2]>,
+    pub sdp: Descriptions<'a>,
 }
 
 impl<'a> Response<'a> {
@@ -184,7 +184,7 @@ impl<'a> Response<'a> {
             package: None,
             commentary: Some(code.short_text()),
             params: Params::new(),
-            sdp: SmallVec::new(),
+            sdp: Descriptions::new(),
         }
     }
 
@@ -213,7 +213,11 @@ impl<'a> Response<'a> {
 /// parameters that may repeat (Capabilities, SpecificEndpointId and
 /// ConnectionId in audit responses).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Params<'a>(SmallVec<[Param<'a>; INLINE_PARAMS]>);
+pub struct Params<'a>(Items<Param<'a>, INLINE_PARAMS>);
+
+/// The session descriptions of a message (AuditConnection responses carry
+/// two: local, then remote).
+pub type Descriptions<'a> = Items<SessionDescription<'a>, 2>;
 
 macro_rules! getter {
     ($(#[$doc:meta])* $fn:ident, $variant:ident, $ty:ty) => {
@@ -230,7 +234,7 @@ macro_rules! getter {
 impl<'a> Params<'a> {
     /// No parameters.
     pub fn new() -> Self {
-        Params(SmallVec::new())
+        Params(Items::new())
     }
 
     /// Appends a parameter.
@@ -239,7 +243,7 @@ impl<'a> Params<'a> {
     }
 
     /// The parameters in order.
-    pub fn iter(&self) -> core::slice::Iter<'_, Param<'a>> {
+    pub fn iter(&self) -> Iter<'_, Param<'a>> {
         self.0.iter()
     }
 
@@ -356,7 +360,7 @@ impl<'a> FromIterator<Param<'a>> for Params<'a> {
 
 impl<'a, 's> IntoIterator for &'s Params<'a> {
     type Item = &'s Param<'a>;
-    type IntoIter = core::slice::Iter<'s, Param<'a>>;
+    type IntoIter = Iter<'s, Param<'a>>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter()
     }

@@ -8,12 +8,11 @@
 //! never re-check syntax.
 
 use memchr::{memchr, memchr2};
-use smallvec::SmallVec;
 
 use crate::digit_map::DigitMapOptions;
 use crate::endpoint_name::EndpointName;
 use crate::error::{ErrorKind, ParseError};
-use crate::message::{Command, Message, Params, ProtocolVersion, Response};
+use crate::message::{Command, Descriptions, Message, Params, ProtocolVersion, Response};
 use crate::params::{Param, ParamName, is_param_name};
 use crate::return_code::ReturnCode;
 use crate::sdp::{self, SdpOptions, SessionDescription};
@@ -547,18 +546,18 @@ impl<'a, 'o> Parser<'a, 'o> {
 
     /// Parameter lines, then session descriptions after an empty line.
     #[allow(clippy::type_complexity)]
-    fn body(&mut self) -> Result<(Params<'a>, SmallVec<[SessionDescription<'a>; 2]>), ParseError> {
+    fn body(&mut self) -> Result<(Params<'a>, Descriptions<'a>), ParseError> {
         let mut params = Params::new();
         loop {
             let Some(line) = self.next_line()? else {
-                return Ok((params, SmallVec::new()));
+                return Ok((params, Descriptions::new()));
             };
             if line.text.is_empty() {
                 let sdp = self.descriptions()?;
                 return Ok((params, sdp));
             }
             if line.text == "." {
-                return Ok((params, SmallVec::new()));
+                return Ok((params, Descriptions::new()));
             }
             if params.len() >= self.opts.max_params {
                 return Err(self.error_at(
@@ -573,7 +572,7 @@ impl<'a, 'o> Parser<'a, 'o> {
     }
 
     fn param_line(&self, line: Line<'a>) -> Result<Param<'a>, ParseError> {
-        let text = self.check_line_end(line)?;
+        let text = line.text;
         let bytes = text.as_bytes();
         let colon = memchr(b':', bytes).ok_or_else(|| {
             self.error_at(
@@ -600,6 +599,12 @@ impl<'a, 'o> Parser<'a, 'o> {
             ));
         }
         let raw_value = &text[colon + 1..];
+        // WSP right after the colon is part of the separator, so `S: ` is an
+        // empty value; WSP after a value is trailing white space.
+        let after_separator = raw_value.trim_start_matches([' ', '\t']);
+        if !after_separator.is_empty() {
+            self.check_line_end(line)?;
+        }
         if let Some(i) = raw_value.bytes().position(|b| b < 0x20 && b != b'\t') {
             return Err(self.error_at(line.start + colon + 1 + i, ErrorKind::ControlCharacter));
         }
@@ -620,7 +625,7 @@ impl<'a, 'o> Parser<'a, 'o> {
 
     /// Session descriptions from here to the end of the message (the end
     /// of the text or a `.` separator line).
-    fn descriptions(&mut self) -> Result<SmallVec<[SessionDescription<'a>; 2]>, ParseError> {
+    fn descriptions(&mut self) -> Result<Descriptions<'a>, ParseError> {
         let rest = &self.text[self.pos..];
         let (body, consumed) = match separator_span(rest) {
             Some((start, end)) => (&rest[..start], end),
@@ -628,7 +633,7 @@ impl<'a, 'o> Parser<'a, 'o> {
         };
         let body_at = self.pos;
         self.pos += consumed;
-        let mut out = SmallVec::new();
+        let mut out = Descriptions::new();
         for description in sdp::split_descriptions(body) {
             let parsed = SessionDescription::parse(description, &self.opts.sdp).map_err(|e| {
                 let at = body_at + text::offset_in(body, description);
