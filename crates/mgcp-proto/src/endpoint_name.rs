@@ -190,7 +190,7 @@ impl<'a> EndpointName<'a> {
     }
 
     /// The terms of the local name.
-    pub fn terms(&self) -> impl Iterator<Item = Term<'a>> + 'a {
+    pub fn terms(&self) -> impl Iterator<Item = Term<'a>> + use<'a> {
         self.local.split('/').map(|t| match t {
             "*" => Term::All,
             "$" => Term::Any,

@@ -423,7 +423,7 @@ impl<'a> EventParameters<'a> {
     }
 
     /// The parameters in order.
-    pub fn iter(&self) -> impl Iterator<Item = EventParameter<'a>> + 'a {
+    pub fn iter(&self) -> impl Iterator<Item = EventParameter<'a>> + use<'a> {
         text::split_top_level(self.raw, b',').map(split_parameter)
     }
 

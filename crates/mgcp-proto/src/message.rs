@@ -293,8 +293,13 @@ impl<'a> Params<'a> {
         connection_parameters, ConnectionParameters, ConnectionParameters<'a>);
     getter!(/// `T:`.
         detect_events, DetectEvents, DetectEvents<'a>);
-    getter!(/// `D:`.
-        digit_map, DigitMap, DigitMapText<'a>);
+    /// `D:`, when present and not empty.
+    pub fn digit_map(&self) -> Option<DigitMapText<'a>> {
+        self.0.iter().find_map(|p| match p {
+            Param::DigitMap(v) => *v,
+            _ => None,
+        })
+    }
     getter!(/// `ES:`.
         event_states, EventStates, EventStates<'a>);
     getter!(/// `L:`.

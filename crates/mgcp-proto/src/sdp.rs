@@ -1846,7 +1846,7 @@ impl<'a> Media<'a> {
     }
 
     /// Every payload type of the `m=` line with its [`Media::codec`].
-    pub fn codecs(&self) -> impl Iterator<Item = (u8, Option<RtpMap<'a>>)> + 'a {
+    pub fn codecs(&self) -> impl Iterator<Item = (u8, Option<RtpMap<'a>>)> + use<'a> {
         let media = *self;
         self.payload_types().map(move |pt| (pt, media.codec(pt)))
     }

@@ -233,6 +233,45 @@ fn check_conditions(cmd: &Command<'_>) -> Result<(), Condition> {
             "SecondEndpointId and RemoteConnectionDescriptor are mutually exclusive",
         ));
     }
+    if let Some(requested) = p.requested_events()
+        && requested.iter().any(|e| !actions_combine(&e.actions))
+    {
+        return Err((
+            ReturnCode::BAD_ACTION,
+            Some(ParamName::RequestedEvents),
+            "Notify, Accumulate, digit map and Ignore exclude each other; no action twice",
+        ));
+    }
+    if let Some(crate::params::RestartMethod::Extension(m)) = p.restart_method()
+        && !is_extension_token(m)
+    {
+        return Err((
+            ReturnCode::BAD_RESTART_METHOD,
+            Some(ParamName::RestartMethod),
+            "unknown RestartMethod (extensions are X-name or package/name)",
+        ));
+    }
+    if !matches!(cmd.verb, Verb::Crcx | Verb::Mdcx) && mentions_current_connection(p) {
+        return Err((
+            ReturnCode::PROTOCOL_ERROR,
+            None,
+            "'@$' names the connection being created or modified: only in CRCX and MDCX",
+        ));
+    }
+    let embedded_signals = p.requested_events().into_iter().flat_map(|r| {
+        r.iter()
+            .filter_map(|e| e.actions.embedded().and_then(|x| x.signal_requests))
+    });
+    let all_signals = p.signal_requests().into_iter().chain(embedded_signals);
+    for signals in all_signals {
+        if !signal_timeouts_are_numbers(&signals) {
+            return Err((
+                ReturnCode::EVENT_PARAMETER_ERROR,
+                Some(ParamName::SignalRequests),
+                "signal parameter to= must be a number of milliseconds",
+            ));
+        }
+    }
     if p.get(ParamName::ConnectionId)
         .is_some_and(|c| matches!(c, Param::ConnectionIds(_)))
     {
@@ -252,6 +291,61 @@ fn check_conditions(cmd: &Command<'_>) -> Result<(), Condition> {
         ));
     }
     Ok(())
+}
+
+/// RFC 3435 §2.3.3: one of Notify, Accumulate, Accumulate according to
+/// the digit map and Ignore at most; Swap, Keep signals and an embedded
+/// request combine with them; no action may appear twice.
+fn actions_combine(actions: &crate::params::Actions<'_>) -> bool {
+    use crate::params::RequestedAction as A;
+    let mut exclusive = 0;
+    let mut seen: Vec<core::mem::Discriminant<A<'_>>> = Vec::new();
+    for a in actions.iter() {
+        let d = core::mem::discriminant(&a);
+        if seen.contains(&d) && !matches!(a, A::Extension(_)) {
+            return false;
+        }
+        seen.push(d);
+        if matches!(a, A::Notify | A::Accumulate | A::DigitMap | A::Ignore) {
+            exclusive += 1;
+        }
+    }
+    exclusive <= 1
+}
+
+fn is_extension_token(m: &str) -> bool {
+    m.starts_with("X-") || m.starts_with("x-") || m.contains('/')
+}
+
+/// True when an event or signal of the command is qualified with `@$`.
+fn mentions_current_connection(p: &crate::message::Params<'_>) -> bool {
+    use crate::event::ConnectionTarget;
+    let is_current = |c: Option<ConnectionTarget<'_>>| c == Some(ConnectionTarget::Current);
+    let lists = [p.signal_requests(), p.detect_events()];
+    lists
+        .iter()
+        .flatten()
+        .any(|l| l.iter().any(|e| is_current(e.name.connection)))
+        || p.requested_events()
+            .is_some_and(|r| r.iter().any(|e| is_current(e.name.connection)))
+}
+
+/// RFC 3435 §2.3.3 gives every time-out signal the `to` parameter: a
+/// duration in milliseconds.
+fn signal_timeouts_are_numbers(signals: &crate::params::EventList<'_>) -> bool {
+    signals.iter().all(|s| {
+        s.parameters.is_none_or(|params| {
+            params.iter().all(|p| match (p.name, p.value) {
+                (Some(n), crate::event::ParameterValue::Text(v))
+                    if n.eq_ignore_ascii_case("to") =>
+                {
+                    !v.is_empty() && v.len() <= 9 && v.bytes().all(|b| b.is_ascii_digit())
+                }
+                (Some(n), _) => !n.eq_ignore_ascii_case("to"),
+                _ => true,
+            })
+        })
+    })
 }
 
 #[cfg(test)]
@@ -315,6 +409,28 @@ mod tests {
             539
         );
         assert_eq!(code("MDCX 1 a@gw MGCP 1.0\nC: 1\nI: 1, 2\n"), 515);
+        assert_eq!(code("RQNT 1 a@gw MGCP 1.0\nX: 1\nS: L/rg(to=long)\n"), 538);
+        assert_eq!(
+            code("RQNT 1 a@gw MGCP 1.0\nX: 1\nR: L/hd(E(S(L/rg(to=x))))\n"),
+            538
+        );
+        assert_eq!(
+            check("RQNT 1 a@gw MGCP 1.0\nX: 1\nS: L/rg(to=3000)\n"),
+            Ok(())
+        );
+        assert_eq!(code("RQNT 1 a@gw MGCP 1.0\nX: 1\nR: L/hd(N,I)\n"), 523);
+        assert_eq!(code("RQNT 1 a@gw MGCP 1.0\nX: 1\nR: L/hd(N,N)\n"), 523);
+        assert_eq!(
+            check("RQNT 1 a@gw MGCP 1.0\nX: 1\nR: L/hf(S,N,K)\n"),
+            Ok(())
+        );
+        assert_eq!(code("RSIP 1 a@gw MGCP 1.0\nRM: reboot\n"), 536);
+        assert_eq!(check("RSIP 1 a@gw MGCP 1.0\nRM: X-KeepAlive\n"), Ok(()));
+        assert_eq!(code("RQNT 1 a@gw MGCP 1.0\nX: 1\nS: G/rt@$\n"), 510);
+        assert_eq!(
+            check("CRCX 1 a@gw MGCP 1.0\nC: 1\nM: recvonly\nX: 1\nS: G/rt@$\n"),
+            Ok(())
+        );
         assert_eq!(
             code("MDCX 1 a@gw MGCP 1.0\nC: 1\nI: 1\nM: sendrecv, inactive\n"),
             517

@@ -109,7 +109,7 @@ fn messages<'a>(sdp: SessionDescription<'a>, ep: EndpointName<'a>) -> Vec<(Messa
                     .with(Param::NotifiedEntity(ca))
                     .with(Param::RequestIdentifier("0123456789AC"))
                     .with(Param::RequestedEvents(rqnt_events))
-                    .with(Param::DigitMap(digit_map))
+                    .with(Param::DigitMap(Some(digit_map)))
                     .with(Param::SignalRequests(signals))
                     .with(Param::QuarantineHandling(
                         QuarantineHandling::parse("process, loop").unwrap(),
@@ -197,7 +197,7 @@ fn messages<'a>(sdp: SessionDescription<'a>, ep: EndpointName<'a>) -> Vec<(Messa
             Message::Response(
                 ok(7)
                     .with(Param::RequestedEvents(rqnt_events))
-                    .with(Param::DigitMap(digit_map))
+                    .with(Param::DigitMap(Some(digit_map)))
                     .with(Param::SignalRequests(EventList::EMPTY))
                     .with(Param::RequestIdentifier("0123456789AC"))
                     .with(Param::NotifiedEntity(ca))

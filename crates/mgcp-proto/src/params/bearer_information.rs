@@ -42,7 +42,7 @@ impl<'a> BearerInformation<'a> {
     }
 
     /// The items as `(name, value)` pairs.
-    pub fn items(&self) -> impl Iterator<Item = (&'a str, Option<&'a str>)> + 'a {
+    pub fn items(&self) -> impl Iterator<Item = (&'a str, Option<&'a str>)> + use<'a> {
         self.raw.split(',').filter_map(parse_item)
     }
 }

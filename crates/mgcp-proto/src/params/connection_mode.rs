@@ -112,7 +112,7 @@ impl<'a> ConnectionModes<'a> {
     }
 
     /// The modes in order.
-    pub fn iter(&self) -> impl Iterator<Item = ConnectionMode<'a>> + 'a {
+    pub fn iter(&self) -> impl Iterator<Item = ConnectionMode<'a>> + use<'a> {
         split_modes(self.raw).filter_map(ConnectionMode::parse)
     }
 }

@@ -101,7 +101,7 @@ impl<'a> ConnectionParameters<'a> {
     }
 
     /// The items in order.
-    pub fn iter(&self) -> impl Iterator<Item = ConnectionParameter<'a>> + 'a {
+    pub fn iter(&self) -> impl Iterator<Item = ConnectionParameter<'a>> + use<'a> {
         let raw = self.raw;
         raw.split(',')
             .filter(move |_| !raw.is_empty())

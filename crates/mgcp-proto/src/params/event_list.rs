@@ -52,7 +52,7 @@ impl<'a> EventList<'a> {
     }
 
     /// The events or signals in order.
-    pub fn iter(&self) -> impl Iterator<Item = EventSpec<'a>> + 'a {
+    pub fn iter(&self) -> impl Iterator<Item = EventSpec<'a>> + use<'a> {
         let raw = self.raw;
         text::split_top_level(raw, b',')
             .filter(move |_| !raw.is_empty())

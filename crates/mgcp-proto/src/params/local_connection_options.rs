@@ -64,7 +64,7 @@ impl<'a> LocalConnectionOptions<'a> {
     }
 
     /// The options in order.
-    pub fn iter(&self) -> impl Iterator<Item = LocalOption<'a>> + 'a {
+    pub fn iter(&self) -> impl Iterator<Item = LocalOption<'a>> + use<'a> {
         let raw = self.raw;
         text::split_top_level(raw, b',')
             .filter(move |_| !raw.is_empty())
@@ -424,7 +424,7 @@ impl<'a> ValueList<'a> {
     }
 
     /// The items in order.
-    pub fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + use<'a> {
         self.raw.split(';').map(text::trim_wsp)
     }
 

@@ -298,8 +298,9 @@ pub enum Param<'a> {
     ConnectionParameters(ConnectionParameters<'a>),
     /// `T:`.
     DetectEvents(DetectEvents<'a>),
-    /// `D:`.
-    DigitMap(DigitMapText<'a>),
+    /// `D:`; `None` for an empty value (an audit reporting that the
+    /// endpoint has no digit map).
+    DigitMap(Option<DigitMapText<'a>>),
     /// `ES:`.
     EventStates(EventStates<'a>),
     /// `L:`.
@@ -353,9 +354,13 @@ impl<'a> IdList<'a> {
         check_id_list(raw, &crate::ParseOptions::default()).map(|raw| IdList { raw })
     }
 
-    /// The ids in order.
-    pub fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
-        self.raw.split(',').map(text::trim_wsp)
+    /// The ids in order (none for an empty value: an audited endpoint
+    /// without connections).
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        let raw = self.raw;
+        raw.split(',')
+            .filter(move |_| !raw.is_empty())
+            .map(text::trim_wsp)
     }
 }
 
@@ -444,6 +449,7 @@ impl<'a> Param<'a> {
                 check_id(value, opts).ok_or(bad("CallId must be 1 to 32 hexadecimal digits"))?,
             ),
             N::Capabilities => Param::Capabilities(parse_options(value)?),
+            N::ConnectionId if value.is_empty() => Param::ConnectionIds(IdList { raw: "" }),
             N::ConnectionId if value.contains(',') => Param::ConnectionIds(IdList {
                 raw: check_id_list(value, opts).ok_or(err(
                     ReturnCode::INCORRECT_CONNECTION_ID,
@@ -469,15 +475,14 @@ impl<'a> Param<'a> {
                 })?,
             ),
             N::DetectEvents => Param::DetectEvents(event_list(value)?),
-            N::DigitMap => {
-                Param::DigitMap(DigitMapText::parse(value, &opts.digit_map).map_err(|e| {
-                    ValueError {
-                        offset: e.offset,
-                        code: ReturnCode::BAD_DIGIT_MAP,
-                        reason: e.reason.as_str(),
-                    }
-                })?)
-            }
+            N::DigitMap if value.is_empty() => Param::DigitMap(None),
+            N::DigitMap => Param::DigitMap(Some(
+                DigitMapText::parse(value, &opts.digit_map).map_err(|e| ValueError {
+                    offset: e.offset,
+                    code: ReturnCode::BAD_DIGIT_MAP,
+                    reason: e.reason.as_str(),
+                })?,
+            )),
             N::EventStates => Param::EventStates(event_list(value)?),
             N::LocalConnectionOptions => Param::LocalConnectionOptions(parse_options(value)?),
             N::MaxMgcpDatagram => Param::MaxMgcpDatagram(
@@ -558,7 +563,8 @@ impl<'a> Param<'a> {
             | Param::EventStates(v)
             | Param::ObservedEvents(v)
             | Param::SignalRequests(v) => write!(f, "{v}"),
-            Param::DigitMap(v) => write!(f, "{v}"),
+            Param::DigitMap(Some(v)) => write!(f, "{v}"),
+            Param::DigitMap(None) => Ok(()),
             Param::MaxMgcpDatagram(v) | Param::RestartDelay(v) => write!(f, "{v}"),
             Param::NotifiedEntity(v) => write!(f, "{v}"),
             Param::PackageList(v) => write!(f, "{v}"),
@@ -662,7 +668,7 @@ fn parse_mode<'a>(value: &'a str, opts: &crate::ParseOptions) -> Result<Param<'a
 }
 
 /// CallId, ConnectionId and RequestIdentifier: 1 to 32 hex digits, or
-/// with [`crate::ParseOptions::loose_identifiers`] any 1 to 64 visible
+/// with [`crate::ParseOptions::loose_identifiers`] any 1 to 32 visible
 /// characters except `,`.
 fn check_id<'a>(value: &'a str, opts: &crate::ParseOptions) -> Option<&'a str> {
     if text::is_hex_id(value, 32) {
@@ -670,7 +676,7 @@ fn check_id<'a>(value: &'a str, opts: &crate::ParseOptions) -> Option<&'a str> {
     }
     let loose = opts.loose_identifiers
         && !value.is_empty()
-        && value.len() <= 64
+        && value.len() <= 32
         && value.bytes().all(|b| b.is_ascii_graphic() && b != b',');
     loose.then_some(value)
 }

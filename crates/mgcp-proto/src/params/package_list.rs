@@ -19,7 +19,7 @@ impl<'a> PackageList<'a> {
     }
 
     /// The `(package, version)` pairs in order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'a str, u32)> + 'a {
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, u32)> + use<'a> {
         self.raw.split(',').filter_map(parse_item)
     }
 }

@@ -49,7 +49,7 @@ impl<'a> RequestedEvents<'a> {
     }
 
     /// The requested events in order.
-    pub fn iter(&self) -> impl Iterator<Item = RequestedEvent<'a>> + 'a {
+    pub fn iter(&self) -> impl Iterator<Item = RequestedEvent<'a>> + use<'a> {
         let raw = self.raw;
         text::split_top_level(raw, b',')
             .filter(move |_| !raw.is_empty())
@@ -168,7 +168,7 @@ impl<'a> Actions<'a> {
 
     /// The actions in order. An empty list yields nothing; callers apply
     /// the default (Notify) themselves, see [`Actions::effective`].
-    pub fn iter(&self) -> impl Iterator<Item = RequestedAction<'a>> + 'a {
+    pub fn iter(&self) -> impl Iterator<Item = RequestedAction<'a>> + use<'a> {
         let raw = self.raw;
         text::split_top_level(raw, b',')
             .filter(move |_| !raw.is_empty())
@@ -176,7 +176,7 @@ impl<'a> Actions<'a> {
     }
 
     /// The actions, or `[Notify]` when none was written (RFC 3435 §3.2.2.16).
-    pub fn effective(&self) -> impl Iterator<Item = RequestedAction<'a>> + 'a {
+    pub fn effective(&self) -> impl Iterator<Item = RequestedAction<'a>> + use<'a> {
         let default = self.is_empty().then_some(RequestedAction::Notify);
         default.into_iter().chain(self.iter())
     }

@@ -28,7 +28,7 @@ impl<'a> RequestedInfo<'a> {
     }
 
     /// The requested parameter names in order.
-    pub fn iter(&self) -> impl Iterator<Item = ParamName<'a>> + 'a {
+    pub fn iter(&self) -> impl Iterator<Item = ParamName<'a>> + use<'a> {
         let raw = self.raw;
         raw.split(',')
             .filter(move |_| !raw.is_empty())

@@ -46,7 +46,7 @@ impl<'a> ResponseAck<'a> {
     }
 
     /// The ranges as inclusive `(first, last)` pairs.
-    pub fn ranges(&self) -> impl Iterator<Item = (TransactionId, TransactionId)> + 'a {
+    pub fn ranges(&self) -> impl Iterator<Item = (TransactionId, TransactionId)> + use<'a> {
         let raw = self.raw;
         raw.split(',')
             .filter(move |_| !raw.is_empty())
