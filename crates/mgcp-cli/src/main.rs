@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod decode;
+mod send;
 
 /// MGCP tools: decode messages (and, as the suite grows, send commands,
 /// generate load, run a gateway or a call agent).
@@ -22,12 +23,16 @@ struct Cli {
 enum Command {
     /// Decode one raw MGCP datagram (which may hold piggybacked messages).
     Decode(decode::DecodeArgs),
+    /// Send one command, retransmitting per RFC 3435, and print every
+    /// response (exit 0 for 2xx, 1 for an error code, 2 for no answer).
+    Send(send::SendArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Decode(args) => decode::run(&args),
+        Command::Send(args) => send::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -147,6 +147,8 @@ pub enum Event {
 pub enum SendError {
     /// Too many commands are outstanding (`pending_limit`).
     Overloaded,
+    /// One of our outstanding commands already uses this transaction id.
+    IdInUse,
     /// The encoded command exceeds the peer's datagram size.
     TooLarge {
         /// The encoded size.
@@ -160,6 +162,7 @@ impl std::fmt::Display for SendError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SendError::Overloaded => f.write_str("too many outstanding commands"),
+            SendError::IdInUse => f.write_str("transaction id already in use"),
             SendError::TooLarge { size, limit } => {
                 write!(
                     f,
@@ -632,12 +635,41 @@ impl Engine {
         &mut self,
         now: Instant,
         destination: &Destination,
-        mut command: Command<'_>,
+        command: Command<'_>,
     ) -> Result<TransactionId, SendError> {
         if self.outgoing.len() >= self.config.pending_limit {
             return Err(SendError::Overloaded);
         }
         let tid = self.allocate_tid();
+        self.send_with_id(now, destination, command, tid)
+    }
+
+    /// Sends a command keeping the transaction id it carries (tools such as
+    /// `mgcp send` let the user choose it). Fails with
+    /// [`SendError::IdInUse`] when one of our commands already uses it.
+    pub fn send_command_keeping_id(
+        &mut self,
+        now: Instant,
+        destination: &Destination,
+        command: Command<'_>,
+    ) -> Result<TransactionId, SendError> {
+        let tid = command.transaction_id;
+        if self.outgoing.contains_key(&tid) {
+            return Err(SendError::IdInUse);
+        }
+        if self.outgoing.len() >= self.config.pending_limit {
+            return Err(SendError::Overloaded);
+        }
+        self.send_with_id(now, destination, command, tid)
+    }
+
+    fn send_with_id(
+        &mut self,
+        now: Instant,
+        destination: &Destination,
+        mut command: Command<'_>,
+        tid: TransactionId,
+    ) -> Result<TransactionId, SendError> {
         command.transaction_id = tid;
         let canonical = self.namespace(destination.addresses[0]);
         let ranges = self.take_confirmations(canonical, &command);

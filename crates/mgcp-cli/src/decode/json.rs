@@ -45,6 +45,13 @@ pub(crate) fn message(message: &Message<'_>, raw: &str) -> Value {
     }
 }
 
+/// The JSON object for a message built or re-encoded by us: parameter
+/// values in canonical form.
+pub(crate) fn message_canonical(message: &Message<'_>) -> Value {
+    let text = message.to_string();
+    self::message(message, &text)
+}
+
 /// `(CODE, value)` for each header line after the first, up to the empty
 /// line, as written (code upper-cased, value trimmed).
 pub(crate) fn raw_params(raw: &str) -> impl Iterator<Item = (String, &str)> {

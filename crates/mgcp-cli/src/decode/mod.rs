@@ -13,8 +13,8 @@ use clap::Args;
 use mgcp_proto::validate::{ValidateOptions, validate_command};
 use mgcp_proto::{Message, ParseError, ParseOptions, split_datagram};
 
-mod json;
-mod render;
+pub(crate) mod json;
+pub(crate) mod render;
 
 /// Arguments of `mgcp decode`.
 #[derive(Debug, Args)]
