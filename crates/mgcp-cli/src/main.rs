@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod decode;
 mod send;
 
@@ -26,6 +27,9 @@ enum Command {
     /// Send one command, retransmitting per RFC 3435, and print every
     /// response (exit 0 for 2xx, 1 for an error code, 2 for no answer).
     Send(send::SendArgs),
+    /// Generate load against a gateway (CRCX→MDCX→DLCX cycles, audits or a
+    /// scenario file) and report throughput, latency and return codes.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Decode(args) => decode::run(&args),
         Command::Send(args) => send::run(&args),
+        Command::Bench(args) => bench::run(&args),
     };
     match result {
         Ok(code) => code,

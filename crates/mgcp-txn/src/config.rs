@@ -46,8 +46,15 @@ pub struct Config {
     /// has not been answered after this long (`None`: only on duplicates).
     pub auto_provisional: Option<Duration>,
     /// Confirm received final responses with `K:` on later commands to the
-    /// same peer, so that it can forget them (RFC 3435 §3.2.2.19).
+    /// same peer, so that it can forget them (RFC 3435 §3.2.2.19). Off by
+    /// default: the RFC makes it optional, and osmo-mgw 1.10 rejects any
+    /// command carrying `K:` with 539. Received `K:` is always honoured.
     pub send_response_acks: bool,
+    /// Let messages queued one after the other for the same address share a
+    /// datagram (piggybacking, RFC 3435 §3.5.5). Off by default: peers such
+    /// as osmo-mgw 1.10 and Python test tools process only the first message
+    /// of a datagram. Received piggybacked datagrams are always handled.
+    pub piggyback: bool,
     /// Addresses that belong to one logical peer and share one transaction
     /// id space (e.g. a call agent and its backup, RFC 3435 §4.1). Maps an
     /// address to the peer's canonical address.
@@ -71,7 +78,8 @@ impl Default for Config {
             pending_limit: 50_000,
             execution_timeout: Duration::from_secs(60),
             auto_provisional: None,
-            send_response_acks: true,
+            send_response_acks: false,
+            piggyback: false,
             same_peer: HashMap::new(),
         }
     }

@@ -1074,14 +1074,14 @@ impl Engine {
 
     // ---- output --------------------------------------------------------
 
-    /// The next datagram to send. Messages queued for the same address
-    /// one after the other share a datagram (piggybacking, RFC 3435 §3.5.5)
-    /// as long as the peer's datagram size allows.
+    /// The next datagram to send. With [`Config::piggyback`], messages
+    /// queued for the same address one after the other share a datagram
+    /// (RFC 3435 §3.5.5) as long as the peer's datagram size allows.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
         let mut first = self.transmits.pop_front()?;
         let limit = self.limit(first.destination);
         let mut joined = 0;
-        while let Some(next) = self.transmits.front() {
+        while let Some(next) = self.transmits.front().filter(|_| self.config.piggyback) {
             if next.destination != first.destination
                 || joined_size(first.contents.len(), next.contents.len()) > limit
             {

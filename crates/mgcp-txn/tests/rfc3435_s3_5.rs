@@ -358,7 +358,13 @@ fn s3_5_4_a_response_larger_than_the_peers_datagram_becomes_533() {
 #[test]
 fn s3_5_5_piggybacked_commands_are_processed_in_order_and_each_answered() {
     let t0 = Instant::now();
-    let mut gw = Engine::new(Config::default(), 1);
+    let mut gw = Engine::new(
+        Config {
+            piggyback: true,
+            ..Config::default()
+        },
+        1,
+    );
     let datagram = format!(
         "{}.\r\n{}.\r\nRQNT 32 aaln/1@gw MGCP 1.0\r\nX: 1\r\n",
         crcx(30, "A"),
@@ -448,7 +454,13 @@ fn s3_5_6_final_response_after_provisional_carries_k_and_is_acknowledged() {
 #[test]
 fn s3_2_2_19_received_responses_are_confirmed_with_k_on_the_next_command() {
     let t0 = Instant::now();
-    let mut ca = Engine::new(Config::default(), 2);
+    let mut ca = Engine::new(
+        Config {
+            send_response_acks: true,
+            ..Config::default()
+        },
+        2,
+    );
     let mut gw = Engine::new(Config::default(), 1);
     let dest = Destination::from(addr(GW));
     let mut tids = Vec::new();
@@ -577,4 +589,29 @@ fn stray_responses_are_counted_and_never_answered() {
     drop(d);
     assert!(drain(&mut ca).is_empty());
     assert_eq!(ca.counters().stray_responses, 1);
+}
+
+#[test]
+fn s3_2_2_19_k_is_not_sent_unless_enabled() {
+    let t0 = Instant::now();
+    let mut ca = Engine::new(Config::default(), 2);
+    let dest = Destination::from(addr(GW));
+    let t = ca.send_command(t0, &dest, gw_command("E1")).unwrap();
+    drain(&mut ca);
+    let _ = ca.receive(t0, addr(GW), format!("200 {} OK\r\n", t.value()).as_bytes());
+    ca.send_command(t0, &dest, gw_command("E2")).unwrap();
+    assert!(!drain(&mut ca)[0].1.contains("K:"));
+}
+
+#[test]
+fn s3_5_5_without_piggybacking_each_message_has_its_own_datagram() {
+    let t0 = Instant::now();
+    let mut gw = Engine::new(Config::default(), 1);
+    let datagram = format!("{}.\r\n{}", crcx(50, "A"), crcx(51, "B"));
+    let ids = commands(&gw.receive(t0, addr(CA), datagram.as_bytes()));
+    for id in &ids {
+        gw.respond(t0, *id, Response::new(ReturnCode::OK, id.transaction_id))
+            .unwrap();
+    }
+    assert_eq!(drain(&mut gw).len(), 2);
 }
