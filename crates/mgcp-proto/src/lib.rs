@@ -46,6 +46,7 @@ pub mod error;
 pub mod event;
 pub mod inline_vec;
 pub mod message;
+pub mod packages;
 pub mod params;
 pub mod parse;
 pub mod return_code;

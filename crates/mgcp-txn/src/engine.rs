@@ -777,6 +777,19 @@ impl Engine {
         Ok(())
     }
 
+    /// Forgets a received command without answering it (a gateway that
+    /// ignores unauthorised call agents). A retransmission of it will be
+    /// delivered again.
+    pub fn discard(&mut self, id: IncomingId) {
+        if self
+            .incoming
+            .get(&id)
+            .is_some_and(|e| matches!(e.state, InState::Executing))
+        {
+            self.incoming.remove(&id);
+        }
+    }
+
     /// Sends a provisional response now: 100 "being executed", or 101
     /// "queued" when `queued`. Later duplicates of the command get the same
     /// code, and the final response will ask for a `000` acknowledgement.
