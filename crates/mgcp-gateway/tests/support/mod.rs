@@ -35,6 +35,7 @@ impl Harness {
         let rsip = h.take_command("RSIP");
         h.answer(&rsip, "200");
         assert!(h.gw.in_service());
+        h.sent.clear();
         h
     }
 
@@ -138,6 +139,14 @@ impl Harness {
     pub(crate) fn line(&mut self, endpoint: &str, event: mgcp_gateway::LineEvent) {
         self.gw.line_event(self.now, endpoint, event).unwrap();
         self.drain();
+    }
+
+    /// Takes the line off hook and answers the Notify of the persistent
+    /// off-hook event, as a call agent would before installing a request.
+    pub(crate) fn off_hook(&mut self, endpoint: &str) {
+        self.line(endpoint, mgcp_gateway::LineEvent::OffHook);
+        let n = self.take_command("NTFY");
+        self.answer(&n, "200");
     }
 
     pub(crate) fn dial(&mut self, endpoint: &str, digits: &str) {
