@@ -23,7 +23,7 @@ fn s2_3_1_off_hook_is_notified_with_the_request_id() {
     assert_eq!(code(&rqnt(&mut h, "X: 0123456789AB\nR: L/hd(N)\n")), 200);
     h.line("aaln/1", OffHook);
     let n = h.take_command("NTFY");
-    assert!(n.starts_with(&format!("NTFY ")) && n.contains(EP), "{n}");
+    assert!(n.starts_with("NTFY ") && n.contains(EP), "{n}");
     assert_eq!(param(&n, "X"), Some("0123456789AB"));
     assert_eq!(param(&n, "O"), Some("L/hd"));
     h.answer(&n, "200");
@@ -260,7 +260,7 @@ fn s2_1_4_notify_goes_to_the_notified_entity() {
     // Without N:, the last commander's address is the notified entity.
     let r = h.cmd_from(
         "10.0.0.6:2727",
-        &format!("RQNT {{tid}} aaln/2@gw.example.net MGCP 1.0\nX: F\nR: L/hd(N)\n"),
+        "RQNT {tid} aaln/2@gw.example.net MGCP 1.0\nX: F\nR: L/hd(N)\n",
     );
     assert_eq!(code(&r), 200);
     h.line("aaln/2", OffHook);
