@@ -7,8 +7,20 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// Writes a line to standard error, ignoring failures: a daemon must not
+/// die because whoever started it closed its stderr.
+#[macro_export]
+macro_rules! log {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod bench;
 mod decode;
+mod gateway_cmd;
+mod phone;
 mod send;
 
 /// MGCP tools: decode messages (and, as the suite grows, send commands,
@@ -30,6 +42,11 @@ enum Command {
     /// Generate load against a gateway (CRCX→MDCX→DLCX cycles, audits or a
     /// scenario file) and report throughput, latency and return codes.
     Bench(bench::BenchArgs),
+    /// Run the media gateway (built-in configuration without --config).
+    Gateway(gateway_cmd::GatewayArgs),
+    /// Drive a simulated line of a running gateway: hook, flash, digits,
+    /// and what it hears.
+    Phone(phone::PhoneArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +55,8 @@ fn main() -> ExitCode {
         Command::Decode(args) => decode::run(&args),
         Command::Send(args) => send::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Gateway(args) => gateway_cmd::run(&args),
+        Command::Phone(args) => phone::run(&args),
     };
     match result {
         Ok(code) => code,

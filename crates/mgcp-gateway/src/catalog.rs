@@ -79,12 +79,14 @@ pub(crate) fn check_signal(kind: EndpointKind, signal: &Signal) -> Result<Signal
     i.signal.ok_or(ReturnCode::CANNOT_GENERATE_SIGNAL)
 }
 
-/// True for events a line reports even when not requested (RFC 3435
-/// §2.3.3: off-hook, on-hook and flash-hook are persistent on lines).
-pub(crate) fn is_persistent(package: &str, name: &str) -> bool {
-    packages::package(package)
-        .and_then(|p| p.item(name))
-        .is_some_and(|i| i.persistent)
+/// True for events reported even when not requested (RFC 3435 §2.3.3).
+/// RFC 3660 marks none; gateways make hook events persistent by
+/// configuration (Cisco: `L/hd`, `L/hu`, `L/hf`), given as `package/name`.
+pub(crate) fn is_persistent(configured: &[String], package: &str, name: &str) -> bool {
+    configured.iter().any(|p| {
+        p.split_once('/')
+            .is_some_and(|(pk, n)| pk.eq_ignore_ascii_case(package) && n.eq_ignore_ascii_case(name))
+    })
 }
 
 /// `PL:` for audits: every package of the kind with its version.
@@ -160,8 +162,9 @@ mod tests {
 
     #[test]
     fn persistence_and_package_lists() {
-        assert!(is_persistent("L", "hd"));
-        assert!(!is_persistent("D", "5"));
+        let configured = vec!["L/hd".to_string(), "L/hu".to_string()];
+        assert!(is_persistent(&configured, "l", "HD"));
+        assert!(!is_persistent(&configured, "D", "5"));
         assert!(package_list(EndpointKind::Line).starts_with("L:"));
     }
 }

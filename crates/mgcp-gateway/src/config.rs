@@ -235,6 +235,9 @@ pub struct GatewayConfig {
     pub packetization_ms: (u32, u32),
     /// Address advertised in SDP for media.
     pub media_address: std::net::IpAddr,
+    /// Events reported even when not requested (RFC 3435 §2.3.3), as
+    /// `package/name`; Cisco gateways make the hook events persistent.
+    pub persistent_events: Vec<String>,
     /// Restart timers.
     pub restart: RestartConfig,
     /// Limits.
@@ -269,6 +272,7 @@ impl Default for GatewayConfig {
             codecs: vec!["PCMU".into(), "PCMA".into(), "telephone-event".into()],
             packetization_ms: (10, 60),
             media_address: std::net::IpAddr::from([127, 0, 0, 1]),
+            persistent_events: vec!["L/hd".into(), "L/hu".into(), "L/hf".into()],
             restart: RestartConfig::default(),
             limits: Limits::default(),
             security: Security::default(),

@@ -13,7 +13,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use mgcp_proto::digit_map::{Outcome, Symbol, Timer as DigitTimer};
-use mgcp_proto::packages::SignalType;
+use mgcp_proto::packages::{SignalType, Timeout};
 use mgcp_proto::params::{LoopControl, ProcessControl};
 use mgcp_proto::{Command, ReturnCode};
 
@@ -278,9 +278,16 @@ impl<M: MediaPlane> Gateway<M> {
             return;
         }
         let ends = match t {
-            SignalType::TimeOut { default_ms } => {
-                let ms = s.timeout_ms().unwrap_or(u64::from(default_ms));
-                Some(now + Duration::from_millis(ms))
+            // Announcements and scripts end by themselves (the media plane
+            // reports it); `to` does not apply to them (RFC 3660 §2).
+            SignalType::TimeOut {
+                default: Timeout::Variable,
+            } => None,
+            SignalType::TimeOut { default } => {
+                let ms = s.timeout_ms().or(default.millis().map(u64::from));
+                // `to=0` or an infinite default: until stopped.
+                ms.filter(|ms| *ms > 0)
+                    .map(|ms| now + Duration::from_millis(ms))
             }
             SignalType::Brief => Some(now),
             SignalType::OnOff => None,
@@ -430,8 +437,7 @@ impl<M: MediaPlane> Gateway<M> {
             .requested
             .iter()
             .position(|r| r.pattern.matches(&d));
-        let persistent =
-            catalog::is_persistent(d.package, &d.name) && ep.kind == EndpointKind::Line;
+        let persistent = catalog::is_persistent(&self.config.persistent_events, d.package, &d.name);
         if held {
             let wanted =
                 matched.is_some() || persistent || ep.request.detect.iter().any(|p| p.matches(&d));

@@ -24,7 +24,8 @@ use crate::request::Detected;
 /// telephony card driver would feed the same events).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LineEvent {
-    /// The handset is lifted (trunk: the channel is seized).
+    /// The handset is lifted (trunk: the channel is seized; a trunk's
+    /// seizure is ISDN or CAS signalling, so no MGCP event is generated).
     OffHook,
     /// The handset is put down (trunk: released).
     OnHook,
@@ -490,30 +491,23 @@ impl<M: MediaPlane> Gateway<M> {
         if !kind.has_line() {
             return Err(LineError::NoLine);
         }
-        let package = kind.default_package();
+        let is_line = kind == crate::config::EndpointKind::Line;
         let detected = match event {
             LineEvent::OffHook => {
                 self.table.endpoints[i].hook = Hook::Off;
-                Detected::new(
-                    if package == "T" { "T" } else { "L" },
-                    if package == "T" { "sup" } else { "hd" },
-                )
+                is_line.then(|| Detected::new("L", "hd"))
             }
             LineEvent::OnHook => {
                 self.table.endpoints[i].hook = Hook::On;
-                // Ringing and tones stop when the line goes on hook.
-                Detected::new(
-                    if package == "T" { "T" } else { "L" },
-                    if package == "T" { "rel" } else { "hu" },
-                )
+                is_line.then(|| Detected::new("L", "hu"))
             }
-            LineEvent::Flash => Detected::new("L", "hf"),
+            LineEvent::Flash => is_line.then(|| Detected::new("L", "hf")),
             LineEvent::Digit(c) => {
                 let c = c.to_ascii_uppercase();
                 if !(c.is_ascii_digit() || matches!(c, '*' | '#' | 'A'..='D')) {
                     return Err(LineError::BadDigit);
                 }
-                Detected::new("D", c.to_string())
+                Some(Detected::new("D", c.to_string()))
             }
         };
         if matches!(event, LineEvent::OffHook)
@@ -526,7 +520,11 @@ impl<M: MediaPlane> Gateway<M> {
             self.stop_signal(i, "L/rg");
         }
         self.restart_on_activity(now);
-        self.detect(now, i, detected);
+        // A trunk's seizure is signalled by ISDN or CAS, not by MGCP
+        // packages: only its state changes.
+        if let Some(d) = detected {
+            self.detect(now, i, d);
+        }
         Ok(())
     }
 

@@ -1,0 +1,266 @@
+//! `mgcp gateway`: the media gateway daemon. The engine is `mgcp-gateway`;
+//! this file loads the configuration, binds the sockets, runs the UDP
+//! driver and serves the local control interface that `mgcp phone` (and
+//! later the admin commands) use.
+//!
+//! Control protocol: one JSON object per line over TCP, one JSON answer
+//! per line. Requests: `{"cmd":"line","endpoint":"aaln/1","event":"offhook"}`
+//! (`onhook`, `flash`, `digit` with `"digit":"5"`), `{"cmd":"status",
+//! "endpoint":"aaln/1"}`, `{"cmd":"endpoints"}`. Answers carry `"ok":true`
+//! or `"ok":false,"error":"..."`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+use mgcp_gateway::{Gateway, GatewayConfig, GatewayEvent, LineEvent, NullMedia};
+use mgcp_net::Control;
+use mgcp_txn::{Node, Transmit};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::sync::{mpsc, oneshot};
+
+/// Arguments of `mgcp gateway`.
+#[derive(Debug, Args)]
+pub(crate) struct GatewayArgs {
+    /// TOML configuration file (built-in defaults without one).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// MGCP address to listen on (overrides the file).
+    #[arg(long)]
+    bind: Option<SocketAddr>,
+    /// Control address for `mgcp phone` (overrides the file).
+    #[arg(long)]
+    control: Option<SocketAddr>,
+    /// Call agent address (repeat for fail-over order; overrides the file).
+    #[arg(long = "call-agent")]
+    call_agents: Vec<SocketAddr>,
+    /// Do not send the start-up RSIP (useful against peers that do not
+    /// expect one, such as `mgcp bench`).
+    #[arg(long)]
+    no_rsip: bool,
+    /// Print every gateway event (signals, notifications, restarts).
+    #[arg(long)]
+    verbose: bool,
+}
+
+/// The daemon's configuration file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct DaemonConfig {
+    /// MGCP listening address.
+    pub(crate) bind: SocketAddr,
+    /// Control interface address (loopback by default).
+    pub(crate) control: SocketAddr,
+    /// RTP port range.
+    pub(crate) rtp_ports: (u16, u16),
+    /// The gateway itself.
+    pub(crate) gateway: GatewayConfig,
+}
+
+impl Default for DaemonConfig {
+    fn default() -> Self {
+        DaemonConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 2427)),
+            control: SocketAddr::from(([127, 0, 0, 1], 2430)),
+            rtp_ports: (16384, 32767),
+            gateway: GatewayConfig::default(),
+        }
+    }
+}
+
+pub(crate) fn load_config(args: &GatewayArgs) -> anyhow::Result<DaemonConfig> {
+    let mut cfg: DaemonConfig = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            toml::from_str(&text).with_context(|| format!("in {}", path.display()))?
+        }
+        None => DaemonConfig::default(),
+    };
+    if let Some(b) = args.bind {
+        cfg.bind = b;
+    }
+    if let Some(c) = args.control {
+        cfg.control = c;
+    }
+    if !args.call_agents.is_empty() {
+        cfg.gateway.call_agents = args.call_agents.clone();
+    }
+    if args.no_rsip {
+        cfg.gateway.restart.rsip_on_start = false;
+    }
+    Ok(cfg)
+}
+
+/// The gateway plus its event log, as the node the driver runs.
+pub(crate) struct GatewayNode {
+    pub(crate) gw: Gateway<NullMedia>,
+    verbose: bool,
+}
+
+impl GatewayNode {
+    fn drain_events(&mut self) {
+        while let Some(e) = self.gw.poll_event() {
+            match &e {
+                GatewayEvent::InService => crate::log!("gateway: in service"),
+                GatewayEvent::Disconnected => {
+                    crate::log!("gateway: call agent unreachable, disconnected procedure running")
+                }
+                _ if self.verbose => crate::log!("gateway: {e:?}"),
+                _ => {}
+            }
+        }
+    }
+}
+
+impl Node for GatewayNode {
+    fn handle_datagram(&mut self, now: Instant, from: SocketAddr, datagram: &[u8]) {
+        self.gw.handle_datagram(now, from, datagram);
+        self.drain_events();
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        self.gw.handle_timeout(now);
+        self.drain_events();
+    }
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.gw.poll_transmit()
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.gw.poll_timeout()
+    }
+}
+
+/// Runs the daemon until interrupted.
+pub(crate) fn run(args: &GatewayArgs) -> anyhow::Result<ExitCode> {
+    let cfg = load_config(args)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve(cfg, args.verbose))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(cfg: DaemonConfig, verbose: bool) -> anyhow::Result<()> {
+    let socket = mgcp_net::bind(cfg.bind).await?;
+    let control = tokio::net::TcpListener::bind(cfg.control)
+        .await
+        .with_context(|| format!("cannot bind the control interface on {}", cfg.control))?;
+    let media = NullMedia::new(cfg.gateway.media_address, cfg.rtp_ports.0, cfg.rtp_ports.1);
+    let seed = u64::from(std::process::id())
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+    let mut gw = Gateway::new(cfg.gateway, media, seed, Instant::now())
+        .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    gw.set_resolver(Box::new(|host, port| {
+        use std::net::ToSocketAddrs;
+        (host, port)
+            .to_socket_addrs()
+            .map(Iterator::collect)
+            .unwrap_or_default()
+    }));
+    crate::log!(
+        "gateway: MGCP on {}, control on {}, {} endpoints",
+        socket.local_addr()?,
+        control.local_addr()?,
+        gw.endpoints().len()
+    );
+    let mut node = GatewayNode { gw, verbose };
+    let (tx, mut rx) = mpsc::channel::<Control<GatewayNode>>(64);
+    tokio::spawn(accept_control(control, tx));
+    let run = mgcp_net::Run {
+        control: Some(&mut rx),
+        ..mgcp_net::Run::default()
+    };
+    tokio::select! {
+        r = mgcp_net::run(&mut node, &socket, run) => { r?; }
+        _ = tokio::signal::ctrl_c() => crate::log!("gateway: interrupted"),
+    }
+    Ok(())
+}
+
+async fn accept_control(listener: tokio::net::TcpListener, tx: mpsc::Sender<Control<GatewayNode>>) {
+    while let Ok((stream, _)) = listener.accept().await {
+        tokio::spawn(control_connection(stream, tx.clone()));
+    }
+}
+
+async fn control_connection(stream: tokio::net::TcpStream, tx: mpsc::Sender<Control<GatewayNode>>) {
+    let (read, mut write) = stream.into_split();
+    let mut lines = BufReader::new(read).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let answer = match serde_json::from_str::<Value>(&line) {
+            Ok(request) => {
+                let (reply_tx, reply_rx) = oneshot::channel();
+                let work: Control<GatewayNode> = Box::new(move |node, now| {
+                    let _ = reply_tx.send(handle_control(node, now, &request));
+                });
+                if tx.send(work).await.is_err() {
+                    break;
+                }
+                reply_rx
+                    .await
+                    .unwrap_or_else(|_| json!({"ok": false, "error": "gateway stopped"}))
+            }
+            Err(e) => json!({"ok": false, "error": format!("not JSON: {e}")}),
+        };
+        if write
+            .write_all(format!("{answer}\n").as_bytes())
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+}
+
+/// One control request, executed on the gateway's task.
+pub(crate) fn handle_control(node: &mut GatewayNode, now: Instant, request: &Value) -> Value {
+    let endpoint = request["endpoint"].as_str().unwrap_or("");
+    let gw = &mut node.gw;
+    let result = match request["cmd"].as_str() {
+        Some("line") => {
+            let event = match request["event"].as_str() {
+                Some("offhook") => Ok(LineEvent::OffHook),
+                Some("onhook") => Ok(LineEvent::OnHook),
+                Some("flash") => Ok(LineEvent::Flash),
+                Some("digit") => request["digit"]
+                    .as_str()
+                    .and_then(|d| d.chars().next())
+                    .map(LineEvent::Digit)
+                    .ok_or_else(|| "digit needs \"digit\"".to_string()),
+                other => Err(format!("unknown line event {other:?}")),
+            };
+            event.and_then(|e| gw.line_event(now, endpoint, e).map_err(|e| e.to_string())).map(|()| json!({}))
+        }
+        Some("status") => gw
+            .line_status(endpoint)
+            .map(|s| {
+                json!({
+                    "hook": if s.hook == mgcp_gateway::Hook::Off { "off" } else { "on" },
+                    "signals": s.signals,
+                    "connections": s.connections.iter().map(|(id, mode, port)| json!({"id": id, "mode": mode, "port": port})).collect::<Vec<_>>(),
+                    "service": format!("{:?}", s.service),
+                })
+            })
+            .ok_or_else(|| "no such endpoint".to_string()),
+        Some("endpoints") => Ok(json!({
+            "endpoints": gw.endpoints().iter().map(|e| json!({"name": &*e.name, "kind": format!("{:?}", e.kind), "connections": e.connections.len()})).collect::<Vec<_>>()
+        })),
+        other => Err(format!("unknown command {other:?}")),
+    };
+    node.drain_events();
+    match result {
+        Ok(mut v) => {
+            v["ok"] = json!(true);
+            v
+        }
+        Err(e) => json!({"ok": false, "error": e}),
+    }
+}
