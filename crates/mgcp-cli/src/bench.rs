@@ -4,7 +4,7 @@
 //! A workload is a scenario: a list of command templates run in order by
 //! each of `--window` concurrent sessions. `${name}` in a template is
 //! replaced by a variable: `ep` (the endpoint, from `--endpoint`, where
-//! `{n}` becomes the session's number modulo `--endpoints`), `call` (a
+//! `{n}` becomes the cycle number modulo `--endpoints`), `call` (a
 //! fresh call id per cycle), `n` (the cycle number), `port` (an RTP port),
 //! and the values the previous responses returned: `I` (ConnectionId) and
 //! `Z` (SpecificEndpointId, or the endpoint itself when none came back).
@@ -235,7 +235,6 @@ fn with_placeholder_id(text: &str) -> String {
 /// One session: where it is in the scenario and what it learned.
 #[derive(Debug, Default)]
 struct Session {
-    number: u64,
     step: usize,
     cycle: u64,
     vars: HashMap<&'static str, String>,
@@ -284,12 +283,7 @@ impl BenchNode {
             endpoints: args.endpoints.max(1),
             window: args.window,
             limits,
-            sessions: (0..args.window)
-                .map(|i| Session {
-                    number: i as u64,
-                    ..Session::default()
-                })
-                .collect(),
+            sessions: (0..args.window).map(|_| Session::default()).collect(),
             in_flight: HashMap::new(),
             started: 0,
             completed: 0,
@@ -330,7 +324,7 @@ impl BenchNode {
             s.cycle = self.cycles;
             self.cycles += 1;
             s.vars.clear();
-            let n = (s.number % u64::from(self.endpoints)).to_string();
+            let n = (s.cycle % u64::from(self.endpoints)).to_string();
             let ep = self.endpoint.replace("{n}", &n);
             s.vars.insert("Z", ep.clone());
             s.vars.insert("ep", ep);

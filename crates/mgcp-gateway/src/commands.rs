@@ -166,7 +166,7 @@ impl<M: MediaPlane> Gateway<M> {
             .map(|l| l.to_string())
             .unwrap_or_default();
         let session = (u64::from(self.rng.u32(1..)), 1);
-        let connection = Connection {
+        let mut connection = Connection {
             id: conn_id.clone(),
             call_id,
             mode,
@@ -179,8 +179,10 @@ impl<M: MediaPlane> Gateway<M> {
             media,
             session,
             options,
+            local_sdp: String::new(),
             twin: None,
         };
+        connection.local_sdp = render_local_sdp(&connection);
         // The embedded request is checked before anything is committed, so
         // a bad request leaves no connection behind.
         if let Err(r) = self.check_embedded(i, cmd, Some(&conn_id)) {
@@ -257,6 +259,7 @@ impl<M: MediaPlane> Gateway<M> {
             media,
             session: (media, 1),
             options: String::new(),
+            local_sdp: String::new(),
             twin: Some(twin),
         };
         let a = make(a_id.clone(), mode, la, ma, (j, b_id.clone()));
@@ -356,7 +359,6 @@ impl<M: MediaPlane> Gateway<M> {
     ) -> MediaSpec {
         MediaSpec {
             endpoint: i,
-            endpoint_name: self.table.endpoints[i].name.to_string(),
             mode,
             codecs: n.codecs.clone(),
             telephone_event: n.telephone_event,
@@ -366,31 +368,12 @@ impl<M: MediaPlane> Gateway<M> {
         }
     }
 
-    /// The local session description of a connection.
+    /// The local session description of a connection (kept up to date in
+    /// the connection; a missing one is a bare `v=0`).
     pub(crate) fn local_sdp(&self, i: usize, conn_id: &str) -> String {
-        let Some(c) = self.table.endpoints[i].connection(conn_id) else {
-            return "v=0\r\n".to_string();
-        };
-        let mut payloads: Vec<PayloadSpec<'_>> = c
-            .codecs
-            .iter()
-            .map(|k| PayloadSpec::new(k.payload_type, &k.name, k.clock_rate))
-            .collect();
-        if let Some(pt) = c.telephone_event {
-            payloads.push(PayloadSpec::telephone_event(pt));
-        }
-        let direction = match c.mode {
-            ConnectionMode::SendOnly => Direction::SendOnly,
-            ConnectionMode::RecvOnly => Direction::RecvOnly,
-            ConnectionMode::Inactive => Direction::Inactive,
-            _ => Direction::SendRecv,
-        };
-        let media = [SdpMedia::audio(c.local.port, &payloads)
-            .with_ptime(c.ptime)
-            .with_direction(direction)];
-        SdpSpec::new(c.session.0, c.session.1, c.local.address)
-            .with_media(&media)
-            .to_sdp_string(LineEnding::Crlf)
+        self.table.endpoints[i]
+            .connection(conn_id)
+            .map_or_else(|| "v=0\r\n".to_string(), |c| c.local_sdp.clone())
     }
 
     // ---- negotiation -----------------------------------------------------------
@@ -513,13 +496,13 @@ impl<M: MediaPlane> Gateway<M> {
             {
                 offered_supported = true;
             }
-            if allowed
+            if let Some(ours) = allowed
                 .iter()
-                .any(|c| c.name.eq_ignore_ascii_case(map.encoding) && c.clock_rate == clock)
+                .find(|c| c.name.eq_ignore_ascii_case(map.encoding) && c.clock_rate == clock)
             {
                 chosen.push(Codec {
                     payload_type: pt,
-                    name: map.encoding.to_string(),
+                    name: ours.name,
                     clock_rate: clock,
                 });
             }
@@ -557,7 +540,7 @@ impl<M: MediaPlane> Gateway<M> {
                     let map = mgcp_proto::sdp::static_payload_type(pt)?;
                     map.encoding.eq_ignore_ascii_case(name).then(|| Codec {
                         payload_type: pt,
-                        name: map.encoding.to_string(),
+                        name: map.encoding,
                         clock_rate: map.clock_rate.unwrap_or(8000),
                     })
                 })
@@ -634,7 +617,7 @@ impl<M: MediaPlane> Gateway<M> {
         let k = self.table.endpoints[i]
             .connection_index(conn_id)
             .ok_or_else(|| Reply::code(ReturnCode::INCORRECT_CONNECTION_ID))?;
-        let current = self.table.endpoints[i].connections[k].clone();
+        let current = &self.table.endpoints[i].connections[k];
         if let Some(call) = cmd.params.call_id()
             && !call.eq_ignore_ascii_case(&current.call_id)
         {
@@ -651,15 +634,16 @@ impl<M: MediaPlane> Gateway<M> {
                 format!("{mode} not supported by this endpoint"),
             ));
         }
-        let negotiated = self.negotiate(cmd, Some(&current))?;
-        self.check_embedded(i, cmd, Some(&current.id))?;
+        let negotiated = self.negotiate(cmd, Some(current))?;
         let session_changed = negotiated.codecs != current.codecs
             || negotiated.ptime != current.ptime
             || cmd.params.local_connection_options().is_some();
-        let spec = self.media_spec(i, mode, &negotiated, vec![]);
-        self.media
-            .modify(current.media, &spec)
-            .map_err(media_error)?;
+        let description_changed = session_changed || mode != current.mode;
+        let (media, id) = (current.media, current.id.clone());
+        self.check_embedded(i, cmd, Some(&id))?;
+        let peers = self.peers_of(i, media);
+        let spec = self.media_spec(i, mode, &negotiated, peers);
+        self.media.modify(media, &spec).map_err(media_error)?;
         {
             let c = &mut self.table.endpoints[i].connections[k];
             c.mode = mode;
@@ -674,18 +658,39 @@ impl<M: MediaPlane> Gateway<M> {
             if session_changed {
                 c.session.1 += 1;
             }
+            if description_changed {
+                c.local_sdp = render_local_sdp(c);
+            }
         }
-        self.relink_peers(i);
         self.note_commander(i, from, cmd)?;
-        self.apply_embedded(now, i, cmd, Some(&current.id));
+        self.apply_embedded(now, i, cmd, Some(&id));
         let reply = Reply::code(ReturnCode::OK);
         // A description goes back when session parameters changed (RFC
         // 3435 §3.3.2); a mode change alone does not alter them.
         Ok(if session_changed || !cmd.sdp.is_empty() {
-            reply.with_sdp(self.local_sdp(i, &current.id))
+            reply.with_sdp(self.local_sdp(i, &id))
         } else {
             reply
         })
+    }
+
+    /// The media ids a connection of endpoint `i` exchanges media with.
+    fn peers_of(&self, i: usize, media: u64) -> Vec<u64> {
+        let ep = &self.table.endpoints[i];
+        if !matches!(
+            ep.kind,
+            EndpointKind::Relay
+                | EndpointKind::Rtpbridge
+                | EndpointKind::Conference
+                | EndpointKind::Wiretap
+        ) {
+            return Vec::new();
+        }
+        ep.connections
+            .iter()
+            .map(|c| c.media)
+            .filter(|m| *m != media)
+            .collect()
     }
 
     // ---- DLCX ----------------------------------------------------------------
@@ -988,7 +993,7 @@ impl<M: MediaPlane> Gateway<M> {
                 }
                 ParamName::LocalConnectionOptions => {
                     let text = if c.options.is_empty() {
-                        let names: Vec<&str> = c.codecs.iter().map(|k| k.name.as_str()).collect();
+                        let names: Vec<&str> = c.codecs.iter().map(|k| k.name).collect();
                         format!("p:{}, a:{}", c.ptime, names.join(";"))
                     } else {
                         c.options.clone()
@@ -1103,4 +1108,28 @@ fn media_error(e: MediaError) -> Reply {
         }
         MediaError::Unsupported => Reply::code(ReturnCode::UNSUPPORTED_FUNCTIONALITY),
     }
+}
+
+/// Renders a connection's local session description.
+pub(crate) fn render_local_sdp(c: &Connection) -> String {
+    let mut payloads: Vec<PayloadSpec<'_>> = c
+        .codecs
+        .iter()
+        .map(|k| PayloadSpec::new(k.payload_type, k.name, k.clock_rate))
+        .collect();
+    if let Some(pt) = c.telephone_event {
+        payloads.push(PayloadSpec::telephone_event(pt));
+    }
+    let direction = match c.mode {
+        ConnectionMode::SendOnly => Direction::SendOnly,
+        ConnectionMode::RecvOnly => Direction::RecvOnly,
+        ConnectionMode::Inactive => Direction::Inactive,
+        _ => Direction::SendRecv,
+    };
+    let media = [SdpMedia::audio(c.local.port, &payloads)
+        .with_ptime(c.ptime)
+        .with_direction(direction)];
+    SdpSpec::new(c.session.0, c.session.1, c.local.address)
+        .with_media(&media)
+        .to_sdp_string(LineEnding::Crlf)
 }

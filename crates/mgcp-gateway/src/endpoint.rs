@@ -1,7 +1,9 @@
 //! Endpoint and connection state, and the endpoint table (hash lookup by
 //! name, fast "any of" allocation, "all of" expansion).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use foldhash::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -80,6 +82,8 @@ pub struct Connection {
     pub session: (u64, u64),
     /// LocalConnectionOptions as last accepted (for audits).
     pub options: String,
+    /// The local session description, rebuilt when the session changes.
+    pub local_sdp: String,
     /// The other end of a local connection (Z2): endpoint index and
     /// connection id.
     pub twin: Option<(usize, String)>,
@@ -376,6 +380,7 @@ mod tests {
             media: 1,
             session: (1, 1),
             options: String::new(),
+            local_sdp: String::new(),
             twin: None,
         });
         assert_eq!(t.any_of("aaln/$"), None);

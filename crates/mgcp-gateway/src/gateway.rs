@@ -2,7 +2,9 @@
 //! plane, driven as one [`Node`].
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
+
+use foldhash::{HashMap, HashMapExt};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -410,8 +412,8 @@ impl<M: MediaPlane> Gateway<M> {
     }
 
     pub(crate) fn respond(&mut self, now: Instant, id: IncomingId, reply: Reply) {
-        let response = reply.to_response(id.transaction_id);
-        let _ = self.engine.respond(now, id, response);
+        let bytes = reply.encode(id.transaction_id);
+        let _ = self.engine.respond_encoded(now, id, reply.code, bytes);
     }
 
     /// Sends a command of the gateway's own (NTFY, RSIP, DLCX).

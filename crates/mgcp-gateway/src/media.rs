@@ -21,8 +21,8 @@ pub type MediaId = u64;
 pub struct Codec {
     /// RTP payload type.
     pub payload_type: u8,
-    /// Encoding name, e.g. `PCMU`.
-    pub name: String,
+    /// Encoding name, e.g. `PCMU` (from RFC 3551's static table).
+    pub name: &'static str,
     /// Clock rate, Hz.
     pub clock_rate: u32,
 }
@@ -32,8 +32,6 @@ pub struct Codec {
 pub struct MediaSpec {
     /// The endpoint's index in the gateway.
     pub endpoint: usize,
-    /// The endpoint's local name (for logs and line audio).
-    pub endpoint_name: String,
     /// The connection mode.
     pub mode: ConnectionMode<'static>,
     /// The codec to send; the first of `codecs`.
@@ -248,7 +246,6 @@ mod tests {
         let mut m = NullMedia::new(IpAddr::from([127, 0, 0, 1]), 4001, 4005);
         let spec = MediaSpec {
             endpoint: 0,
-            endpoint_name: "x".into(),
             mode: ConnectionMode::SendRecv,
             codecs: vec![],
             telephone_event: None,

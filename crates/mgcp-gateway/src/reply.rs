@@ -1,9 +1,8 @@
-//! Owned responses built by command handlers, turned into typed
-//! [`Response`]s when sent.
+//! Owned responses built by command handlers, encoded straight to the
+//! wire form when sent.
 
-use mgcp_proto::params::{Param, ParamName};
-use mgcp_proto::sdp::{SdpOptions, SessionDescription};
-use mgcp_proto::{ParseOptions, Response, ReturnCode, TransactionId};
+use mgcp_proto::params::ParamName;
+use mgcp_proto::{ReturnCode, TransactionId};
 
 /// A response under construction: code, parameter lines and session
 /// descriptions, all owned.
@@ -50,28 +49,39 @@ impl Reply {
         self
     }
 
-    /// The typed response. Values are parsed back with the codec, so a
-    /// handler bug that would put bad text on the wire is caught here (the
-    /// response then degrades to a bare code rather than going out broken).
-    pub(crate) fn to_response(&self, tid: TransactionId) -> Response<'_> {
-        let opts = ParseOptions::lenient();
-        let mut r = Response::new(self.code, tid);
-        if let Some(c) = &self.commentary {
-            r.commentary = Some(c);
-        }
+    /// The wire form: `code tid commentary`, `CODE: value` lines, then
+    /// each session description after an empty line (CRLF throughout, the
+    /// codec's canonical form). In debug builds it is parsed back to catch
+    /// a handler that would put bad text on the wire.
+    pub(crate) fn encode(&self, tid: TransactionId) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut out = Vec::with_capacity(128 + self.sdp.iter().map(String::len).sum::<usize>());
+        let commentary = self.commentary.as_deref().unwrap_or(self.code.short_text());
+        let _ = write!(out, "{} {} {}\r\n", self.code, tid, commentary);
         for (name, value) in &self.params {
-            match Param::parse(*name, value, &opts) {
-                Ok(p) => r.params.push(p),
-                Err(e) => debug_assert!(false, "bad {name} value {value:?}: {}", e.reason),
+            out.extend_from_slice(name.code().as_bytes());
+            out.push(b':');
+            if !value.is_empty() {
+                out.push(b' ');
+                out.extend_from_slice(value.as_bytes());
+            }
+            out.extend_from_slice(b"\r\n");
+        }
+        for sdp in &self.sdp {
+            out.extend_from_slice(b"\r\n");
+            out.extend_from_slice(sdp.as_bytes());
+            if !sdp.ends_with('\n') {
+                out.extend_from_slice(b"\r\n");
             }
         }
-        for text in &self.sdp {
-            match SessionDescription::parse(text, &SdpOptions::lenient()) {
-                Ok(d) => r.sdp.push(d),
-                Err(e) => debug_assert!(false, "bad local SDP: {e}\n{text}"),
-            }
+        #[cfg(debug_assertions)]
+        if let Err(e) = mgcp_proto::parse_with(&out, &mgcp_proto::ParseOptions::lenient()) {
+            panic!(
+                "gateway built a bad response: {e}\n{}",
+                String::from_utf8_lossy(&out)
+            );
         }
-        r
+        out
     }
 }
 
@@ -84,10 +94,11 @@ mod tests {
         let r = Reply::code(ReturnCode::OK)
             .with(ParamName::ConnectionId, "1A2B")
             .with_sdp("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n".into());
-        let resp = r.to_response(TransactionId::new(7).unwrap());
-        assert_eq!(resp.params.connection_id(), Some("1A2B"));
-        assert_eq!(resp.sdp.len(), 1);
-        let text = mgcp_proto::Message::Response(resp).to_string();
+        let bytes = r.encode(TransactionId::new(7).unwrap());
+        let text = String::from_utf8(bytes).unwrap();
+        let parsed = mgcp_proto::parse(text.as_bytes()).unwrap();
+        assert_eq!(parsed.params().connection_id(), Some("1A2B"));
+        assert_eq!(parsed.sdp().len(), 1);
         assert!(text.starts_with("200 7 OK\r\nI: 1A2B\r\n\r\nv=0"), "{text}");
     }
 }

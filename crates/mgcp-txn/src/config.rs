@@ -34,8 +34,10 @@ pub struct Config {
     /// Largest datagram sent to a peer whose limit is unknown (4000, the
     /// minimum every MGCP entity accepts, RFC 3435 §3.5.4).
     pub max_datagram: usize,
-    /// Most remembered incoming transactions (executing or answered);
-    /// beyond it new commands are answered 409 and counted.
+    /// Most remembered incoming transactions (executing or answered).
+    /// Beyond it the oldest answered one is forgotten early (counted); if
+    /// all are still executing, the new command is answered 409. At
+    /// 200 000 transactions/s, T-HIST alone would need 6 million entries.
     pub history_limit: usize,
     /// Most outstanding outgoing commands; beyond it `send_command` fails.
     pub pending_limit: usize,
@@ -74,7 +76,7 @@ impl Default for Config {
             max1: 5,
             max2: 7,
             max_datagram: 4000,
-            history_limit: 200_000,
+            history_limit: 1_000_000,
             pending_limit: 50_000,
             execution_timeout: Duration::from_secs(60),
             auto_provisional: None,

@@ -115,8 +115,11 @@ pub struct Counters {
     pub timeouts: u64,
     /// Times a peer address was given up for the next one (after Max1).
     pub failovers: u64,
-    /// Commands answered 409 because the history was full.
+    /// Commands answered 409 because the history was full of commands
+    /// still executing.
     pub overload_rejections: u64,
+    /// Answered transactions forgotten before T-HIST to make room.
+    pub history_evictions: u64,
     /// Commands answered 406 because the application took too long.
     pub execution_timeouts: u64,
     /// Datagrams or messages that did not parse.

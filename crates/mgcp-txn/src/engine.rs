@@ -2,7 +2,10 @@
 //! shared by all its endpoints and peers.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
+use std::sync::Arc;
+
+use foldhash::{HashMap, HashMapExt};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -251,11 +254,12 @@ struct Outgoing {
 #[derive(Debug)]
 pub struct Engine {
     config: Config,
-    parse_options: ParseOptions,
+    parse_options: Arc<ParseOptions>,
     rng: fastrand::Rng,
     next_tid: u32,
     incoming: HashMap<IncomingId, Incoming>,
     history_expiry: VecDeque<(Instant, IncomingId)>,
+    executions: VecDeque<(Instant, IncomingId)>,
     outgoing: HashMap<TransactionId, Outgoing>,
     completed: HashMap<TransactionId, bool>,
     completed_expiry: VecDeque<(Instant, TransactionId)>,
@@ -280,11 +284,12 @@ impl Engine {
         let next_tid = rng.u32(1..=TransactionId::MAX / 2);
         Engine {
             config,
-            parse_options: ParseOptions::lenient(),
+            parse_options: Arc::new(ParseOptions::lenient()),
             rng,
             next_tid,
             incoming: HashMap::new(),
             history_expiry: VecDeque::new(),
+            executions: VecDeque::new(),
             outgoing: HashMap::new(),
             completed: HashMap::new(),
             completed_expiry: VecDeque::new(),
@@ -306,7 +311,7 @@ impl Engine {
 
     /// Replaces the parser settings (lenient by default).
     pub fn set_parse_options(&mut self, options: ParseOptions) {
-        self.parse_options = options;
+        self.parse_options = Arc::new(options);
     }
 
     /// The counters.
@@ -356,7 +361,7 @@ impl Engine {
     ) -> Vec<Delivery<'a>> {
         self.counters.datagrams_received += 1;
         let mut out = Vec::new();
-        let opts = self.parse_options.clone();
+        let opts = Arc::clone(&self.parse_options);
         for result in parse_datagram(datagram, &opts) {
             let delivery = match result {
                 Ok(Message::Command(command)) => self.on_command(now, from, command),
@@ -416,7 +421,7 @@ impl Engine {
             self.counters.reused_ids += 1;
             self.incoming.remove(&id);
         }
-        if self.incoming.len() >= self.config.history_limit {
+        if self.incoming.len() >= self.config.history_limit && !self.evict_oldest_answered() {
             self.counters.overload_rejections += 1;
             let response = Response::new(ReturnCode::OVERLOAD, id.transaction_id);
             self.queue_message(from, &Message::Response(response));
@@ -425,6 +430,26 @@ impl Engine {
         self.counters.commands_received.add(command.verb);
         self.insert_executing(now, id, from, fingerprint);
         Some(Delivery::Command { id, from, command })
+    }
+
+    /// Makes room in a full history by forgetting the oldest answered
+    /// transaction before its T-HIST is up (counted). A retransmission that
+    /// late is far less likely than the harm of refusing new commands;
+    /// only when every remembered command is still executing is the new
+    /// one refused with 409.
+    fn evict_oldest_answered(&mut self) -> bool {
+        while let Some((at, id)) = self.history_expiry.pop_front() {
+            if self
+                .incoming
+                .get(&id)
+                .is_some_and(|e| e.expires == Some(at))
+            {
+                self.incoming.remove(&id);
+                self.counters.history_evictions += 1;
+                return true;
+            }
+        }
+        false
     }
 
     fn insert_executing(
@@ -451,7 +476,13 @@ impl Engine {
                 expires: None,
             },
         );
-        self.timers.push(Reverse((first, Timer::Execution(id))));
+        if self.config.auto_provisional.is_some() {
+            self.timers.push(Reverse((first, Timer::Execution(id))));
+        } else {
+            // Deadlines are `now + constant`, so a queue keeps them sorted
+            // at O(1) per command.
+            self.executions.push_back((first, id));
+        }
     }
 
     /// A retransmitted command (RFC 3435 §3.5.1, §3.5.6).
@@ -818,15 +849,49 @@ impl Engine {
     }
 
     /// Stores and sends a final response.
-    fn finish(&mut self, now: Instant, id: IncomingId, mut response: Response<'_>) {
+    fn finish(&mut self, now: Instant, id: IncomingId, response: Response<'_>) {
+        let code = response.code;
+        let bytes = Message::Response(response).to_bytes();
+        self.finish_encoded(now, id, code, bytes);
+    }
+
+    /// Answers a received command with a final response the application
+    /// encoded itself (the first line must be `code tid ...`). Saves a
+    /// parse and a copy on busy gateways; otherwise like
+    /// [`Engine::respond`].
+    pub fn respond_encoded(
+        &mut self,
+        now: Instant,
+        id: IncomingId,
+        code: ReturnCode,
+        bytes: Vec<u8>,
+    ) -> Result<(), RespondError> {
+        let executing = self
+            .incoming
+            .get(&id)
+            .is_some_and(|e| matches!(e.state, InState::Executing));
+        if !executing || !code.is_final() {
+            return Err(RespondError::NotExecuting);
+        }
+        self.finish_encoded(now, id, code, bytes);
+        self.prune_timers();
+        Ok(())
+    }
+
+    fn finish_encoded(
+        &mut self,
+        now: Instant,
+        id: IncomingId,
+        mut code: ReturnCode,
+        mut bytes: Vec<u8>,
+    ) {
         let Some(entry) = self.incoming.get(&id) else {
             return;
         };
         let (to, provisional_sent) = (entry.source, entry.provisional_sent);
-        if provisional_sent && !response.params.contains(ParamName::ResponseAck) {
-            response.params.push(Param::ResponseAck(ResponseAck::EMPTY));
+        if provisional_sent {
+            insert_empty_response_ack(&mut bytes);
         }
-        let mut bytes = Message::Response(response.clone()).to_bytes();
         if bytes.len() > self.limit(to) {
             self.counters.responses_too_large += 1;
             let mut small = Response::new(ReturnCode::RESPONSE_TOO_LARGE, id.transaction_id);
@@ -834,9 +899,9 @@ impl Engine {
                 small.params.push(Param::ResponseAck(ResponseAck::EMPTY));
             }
             bytes = Message::Response(small).to_bytes();
-            response.code = ReturnCode::RESPONSE_TOO_LARGE;
+            code = ReturnCode::RESPONSE_TOO_LARGE;
         }
-        self.counters.responses_sent.add(response.code);
+        self.counters.responses_sent.add(code);
         self.transmits.push_back(Transmit {
             destination: to,
             contents: bytes.clone(),
@@ -898,6 +963,13 @@ impl Engine {
                 Timer::FinalRetransmit(id) => self.on_final_timer(now, at, id),
                 Timer::Execution(id) => self.on_execution_timer(now, at, id),
             }
+        }
+        while let Some(&(at, id)) = self.executions.front() {
+            if at > now {
+                break;
+            }
+            self.executions.pop_front();
+            self.on_execution_timer(now, at, id);
         }
         self.expire_history(now);
         self.prune_timers();
@@ -1142,8 +1214,32 @@ impl Engine {
         let timer = self.timers.peek().map(|Reverse((at, _))| *at);
         let history = self.history_expiry.front().map(|(at, _)| *at);
         let completed = self.completed_expiry.front().map(|(at, _)| *at);
-        [timer, history, completed].into_iter().flatten().min()
+        let execution = self.executions.front().map(|(at, _)| *at);
+        [timer, history, completed, execution]
+            .into_iter()
+            .flatten()
+            .min()
     }
+}
+
+/// Adds an empty `K:` line after the response line (RFC 3435 §3.3: a
+/// final response after a provisional one asks for a `000`), unless the
+/// response already has one.
+fn insert_empty_response_ack(bytes: &mut Vec<u8>) {
+    let has_k = bytes
+        .split(|&b| b == b'\n')
+        .skip(1)
+        .take_while(|l| !l.is_empty() && *l != b"\r")
+        .any(|l| l.len() >= 2 && (l[0] == b'K' || l[0] == b'k') && l[1] == b':');
+    if has_k {
+        return;
+    }
+    let Some(first_eol) = bytes.iter().position(|&b| b == b'\n') else {
+        bytes.extend_from_slice(b"\r\nK:\r\n");
+        return;
+    };
+    let at = first_eol + 1;
+    bytes.splice(at..at, b"K:\r\n".iter().copied());
 }
 
 /// A cheap hash of verb and endpoint (case-insensitive), to tell a

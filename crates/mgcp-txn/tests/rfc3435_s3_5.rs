@@ -511,18 +511,25 @@ fn overload_is_answered_409_and_limits_hold() {
         ..Config::default()
     };
     let mut gw = Engine::new(config.clone(), 1);
-    assert_eq!(
-        commands(&gw.receive(t0, addr(CA), crcx(1, "A").as_bytes())).len(),
-        1
-    );
+    let a = commands(&gw.receive(t0, addr(CA), crcx(1, "A").as_bytes()));
     assert_eq!(
         commands(&gw.receive(t0, addr(CA), crcx(2, "B").as_bytes())).len(),
         1
     );
+    // Both still executing: the third is refused.
     assert!(commands(&gw.receive(t0, addr(CA), crcx(3, "C").as_bytes())).is_empty());
     let out = drain(&mut gw);
     assert_eq!(out.last().unwrap().1, "409 3 FAIL\r\n");
     assert_eq!(gw.counters().overload_rejections, 1);
+    assert_eq!(gw.remembered(), 2);
+    // Once one is answered, the oldest answered entry makes room.
+    gw.respond(t0, a[0], Response::new(ReturnCode::OK, tid(1)))
+        .unwrap();
+    assert_eq!(
+        commands(&gw.receive(t0, addr(CA), crcx(4, "D").as_bytes())).len(),
+        1
+    );
+    assert_eq!(gw.counters().history_evictions, 1);
     assert_eq!(gw.remembered(), 2);
     let mut ca = Engine::new(config, 2);
     let dest = Destination::from(addr(GW));
