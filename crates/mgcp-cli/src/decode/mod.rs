@@ -1,8 +1,10 @@
-//! `mgcp decode`: show what a datagram holds, message by message.
+//! `mgcp decode`: show what a datagram, a capture or a Cisco debug log
+//! holds, message by message.
 //!
-//! Input sources are kept apart from rendering so that captures (pcap,
-//! pcapng) and Cisco debug logs can feed the same renderers later: each
-//! source yields [`Datagram`]s, each rendered as one or more messages.
+//! The input's kind is detected: a pcap/pcapng capture (by its magic
+//! number), a Cisco IOS `debug mgcp packets` log (by its "MGCP Packet
+//! received from" lines), or else one raw datagram. Captures and logs are
+//! read and analysed by `mgcp-capture` and rendered by [`traffic`].
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -15,18 +17,30 @@ use mgcp_proto::{Message, ParseError, ParseOptions, split_datagram};
 
 pub(crate) mod json;
 pub(crate) mod render;
+mod traffic;
 
 /// Arguments of `mgcp decode`.
 #[derive(Debug, Args)]
 pub(crate) struct DecodeArgs {
     /// Print one JSON object per message, one per line.
     #[arg(long)]
-    json: bool,
+    pub(crate) json: bool,
     /// Accept only RFC 3435's grammar (by default the parser tolerates
     /// what real equipment sends: bare CR, trailing spaces, `M:` lists...).
     #[arg(long)]
     strict: bool,
-    /// The datagram file, or `-` (the default) for standard input.
+    /// For captures and logs: a ladder diagram per endpoint.
+    #[arg(long)]
+    pub(crate) ladder: bool,
+    /// For captures and logs: response times per verb and return codes
+    /// (Wireshark's MGCP statistics).
+    #[arg(long)]
+    pub(crate) stats: bool,
+    /// For captures: also MGCP on this UDP port (besides 2427 and 2727).
+    #[arg(long = "port")]
+    pub(crate) ports: Vec<u16>,
+    /// A datagram, a pcap/pcapng capture or a Cisco debug log; `-` (the
+    /// default) for standard input.
     #[arg(default_value = "-")]
     file: PathBuf,
 }
@@ -48,6 +62,21 @@ pub(crate) enum Decoded<'a> {
 /// not.
 pub(crate) fn run(args: &DecodeArgs) -> anyhow::Result<ExitCode> {
     let bytes = read_input(&args.file)?;
+    if mgcp_capture::capture::is_capture(&bytes) {
+        let extracted = mgcp_capture::capture::read(&bytes, &args.ports)?;
+        if let Some(damage) = &extracted.damage {
+            eprintln!(
+                "mgcp decode: {}: capture damaged, read up to it: {damage}",
+                args.file.display()
+            );
+        }
+        return traffic::show(args, &extracted.datagrams);
+    }
+    if let Ok(text) = std::str::from_utf8(&bytes)
+        && mgcp_capture::cisco::is_cisco_log(text)
+    {
+        return traffic::show(args, &mgcp_capture::cisco::read(text));
+    }
     let datagram = Datagram { bytes };
     let opts = if args.strict {
         ParseOptions::strict()
