@@ -125,7 +125,7 @@ pub(crate) fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         let run = mgcp_net::Run {
             done: &|n: &BenchNode| n.finished(),
             deadline: drain_until,
-            control: None,
+            ..mgcp_net::Run::default()
         };
         mgcp_net::run(&mut node, &socket, run).await?;
         let elapsed = node.last_completion.unwrap_or_else(Instant::now) - start;

@@ -83,7 +83,7 @@ pub(crate) fn run(args: &SendArgs) -> anyhow::Result<ExitCode> {
         let run = mgcp_net::Run {
             done: &|n: &SendNode| n.outcome.is_some() || n.gave_up,
             deadline: Some(now + timeout + Duration::from_millis(500)),
-            control: None,
+            ..mgcp_net::Run::default()
         };
         mgcp_net::run(&mut node, &socket, run).await?;
         Ok(match node.outcome {

@@ -40,6 +40,19 @@ pub enum Stopped {
     ControlClosed,
 }
 
+/// Which way a datagram went, for a [`Tap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Received from the peer.
+    Received,
+    /// Sent to the peer.
+    Sent,
+}
+
+/// Sees every datagram the loop receives or sends (trace output, the live
+/// view's message list), with the peer's address.
+pub type Tap<'a> = &'a mut (dyn FnMut(Direction, SocketAddr, &[u8]) + Send);
+
 /// Settings of one run.
 pub struct Run<'a, N> {
     /// Stop when this holds (checked after every input).
@@ -48,6 +61,8 @@ pub struct Run<'a, N> {
     pub deadline: Option<Instant>,
     /// Outside input; the loop stops when it closes.
     pub control: Option<&'a mut mpsc::Receiver<Control<N>>>,
+    /// Sees every datagram (off when `None`).
+    pub tap: Option<Tap<'a>>,
 }
 
 impl<N> Default for Run<'_, N> {
@@ -56,13 +71,25 @@ impl<N> Default for Run<'_, N> {
             done: &|_| false,
             deadline: None,
             control: None,
+            tap: None,
         }
     }
 }
 
 /// Sends every datagram the node has queued.
 pub async fn flush<N: Node>(node: &mut N, socket: &UdpSocket) -> io::Result<()> {
+    flush_tapped(node, socket, &mut None).await
+}
+
+async fn flush_tapped<N: Node>(
+    node: &mut N,
+    socket: &UdpSocket,
+    tap: &mut Option<Tap<'_>>,
+) -> io::Result<()> {
     while let Some(t) = node.poll_transmit() {
+        if let Some(tap) = tap.as_mut() {
+            tap(Direction::Sent, t.destination, &t.contents);
+        }
         match socket.send_to(&t.contents, t.destination).await {
             Ok(_) => {}
             // A peer's ICMP unreachable surfaces on the next send on Linux;
@@ -91,7 +118,7 @@ pub async fn run<N: Node>(
 ) -> io::Result<Stopped> {
     let mut buf = vec![0u8; MAX_DATAGRAM];
     loop {
-        flush(node, socket).await?;
+        flush_tapped(node, socket, &mut run.tap).await?;
         if (run.done)(node) {
             return Ok(Stopped::Done);
         }
@@ -119,8 +146,11 @@ pub async fn run<N: Node>(
             received = socket.recv_from(&mut buf) => {
                 match received {
                     Ok((n, from)) => {
+                        if let Some(tap) = run.tap.as_mut() {
+                            tap(Direction::Received, from, &buf[..n]);
+                        }
                         node.handle_datagram(Instant::now(), from, &buf[..n]);
-                        drain_socket(node, socket, &mut buf);
+                        drain_socket(node, socket, &mut buf, &mut run.tap);
                     }
                     Err(e) if is_transient(&e) => {}
                     Err(e) => return Err(e),
@@ -136,13 +166,38 @@ pub async fn run<N: Node>(
 }
 
 /// Reads whatever else is already queued, without waiting.
-fn drain_socket<N: Node>(node: &mut N, socket: &UdpSocket, buf: &mut [u8]) {
+fn drain_socket<N: Node>(
+    node: &mut N,
+    socket: &UdpSocket,
+    buf: &mut [u8],
+    tap: &mut Option<Tap<'_>>,
+) {
     for _ in 0..256 {
         match socket.try_recv_from(buf) {
-            Ok((n, from)) => node.handle_datagram(Instant::now(), from, &buf[..n]),
+            Ok((n, from)) => {
+                if let Some(tap) = tap.as_mut() {
+                    tap(Direction::Received, from, &buf[..n]);
+                }
+                node.handle_datagram(Instant::now(), from, &buf[..n]);
+            }
             Err(_) => break,
         }
     }
+}
+
+/// Runs `f` on the node's task and returns its answer (`None` when the
+/// loop has stopped). This is how a web page or an admin command reads a
+/// running node without sharing it.
+pub async fn ask<N: 'static, T: Send + 'static>(
+    control: &mpsc::Sender<Control<N>>,
+    f: impl FnOnce(&mut N, Instant) -> T + Send + 'static,
+) -> Option<T> {
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let work: Control<N> = Box::new(move |node, now| {
+        let _ = reply.send(f(node, now));
+    });
+    control.send(work).await.ok()?;
+    answer.await.ok()
 }
 
 /// Binds a UDP socket, reporting the address in the error.

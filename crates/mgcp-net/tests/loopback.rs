@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use mgcp_net::{Control, Run, Stopped, bind, run};
+use mgcp_net::{Control, Direction, Run, Stopped, ask, bind, run};
 use mgcp_proto::params::ConnectionMode;
 use mgcp_proto::{Command, EndpointName, Param, Response, ReturnCode, TransactionId, Verb};
 use mgcp_txn::{Config, Delivery, Destination, Engine, Node, Transmit};
@@ -109,6 +109,15 @@ async fn commands_cross_loopback_and_are_answered_once() {
     ca.send_more(Instant::now());
     let deadline = Instant::now() + Duration::from_secs(20);
     let (stop_gw, mut gw_control) = mpsc::channel::<Control<Responder>>(1);
+    let (mut tapped_in, mut tapped_out) = (0u64, 0u64);
+    let mut tap = |dir: Direction, peer: SocketAddr, datagram: &[u8]| {
+        assert!(!datagram.is_empty());
+        assert_eq!(peer.ip(), gw_addr.ip());
+        match dir {
+            Direction::Received => tapped_in += 1,
+            Direction::Sent => tapped_out += 1,
+        }
+    };
     let gw_task = async {
         run(
             &mut gw,
@@ -116,6 +125,7 @@ async fn commands_cross_loopback_and_are_answered_once() {
             Run {
                 deadline: Some(deadline),
                 control: Some(&mut gw_control),
+                tap: Some(&mut tap),
                 ..Run::default()
             },
         )
@@ -129,7 +139,7 @@ async fn commands_cross_loopback_and_are_answered_once() {
             Run {
                 done: &|c: &Client| c.answered == 500,
                 deadline: Some(deadline),
-                control: None,
+                ..Run::default()
             },
         )
         .await
@@ -142,6 +152,10 @@ async fn commands_cross_loopback_and_are_answered_once() {
     assert_eq!(gw_stopped, Stopped::ControlClosed);
     assert_eq!(ca.answered, 500);
     assert_eq!(gw.executed, 500);
+    // The tap saw exactly what the gateway's engine received and sent.
+    assert_eq!(tapped_in, gw.engine.counters().datagrams_received);
+    assert_eq!(tapped_out, gw.engine.counters().datagrams_sent);
+    assert!(tapped_in >= 500);
     // Every response also came back through the engine's accounting.
     assert_eq!(
         ca.engine.counters().responses_received.get(ReturnCode::OK),
@@ -173,4 +187,42 @@ async fn control_closures_reach_the_node() {
     .unwrap();
     assert_eq!(stopped, Stopped::ControlClosed);
     assert_eq!(node.executed, 42);
+}
+
+#[tokio::test]
+async fn ask_runs_on_the_node_and_answers() {
+    let socket = bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let mut node = Responder {
+        engine: Engine::new(Config::default(), 1),
+        executed: 7,
+    };
+    let (tx, mut rx) = mpsc::channel::<Control<Responder>>(4);
+    let asker = async move {
+        let seen = ask(&tx, |n: &mut Responder, _| {
+            n.executed += 1;
+            n.executed
+        })
+        .await;
+        drop(tx);
+        seen
+    };
+    let runner = run(
+        &mut node,
+        &socket,
+        Run {
+            control: Some(&mut rx),
+            ..Run::default()
+        },
+    );
+    let (seen, stopped) = tokio::join!(asker, runner);
+    assert_eq!(seen, Some(8));
+    assert_eq!(stopped.unwrap(), Stopped::ControlClosed);
+    assert_eq!(node.executed, 8);
+}
+
+#[tokio::test]
+async fn ask_after_the_loop_stopped_is_none() {
+    let (tx, rx) = mpsc::channel::<Control<Responder>>(1);
+    drop(rx);
+    assert_eq!(ask(&tx, |n: &mut Responder, _| n.executed).await, None);
 }
