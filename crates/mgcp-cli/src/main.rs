@@ -22,6 +22,7 @@ mod decode;
 mod gateway_cmd;
 mod phone;
 mod send;
+mod trace;
 
 /// MGCP tools: decode messages (and, as the suite grows, send commands,
 /// generate load, run a gateway or a call agent).

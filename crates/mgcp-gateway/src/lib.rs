@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 #![deny(clippy::print_stdout)]
 
+pub mod admin;
 mod catalog;
 mod commands;
 pub mod config;
@@ -33,6 +34,7 @@ mod reply;
 pub mod request;
 mod restart;
 
+pub use admin::{AdminError, Released};
 pub use config::{EndpointGroup, EndpointKind, GatewayConfig};
 pub use endpoint::{Endpoint, Hook, Service};
 pub use gateway::{
