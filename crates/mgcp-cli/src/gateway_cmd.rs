@@ -14,6 +14,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use crate::daemon_ops::{Ops, OpsArgs};
+use crate::gateway_view;
 use anyhow::Context;
 use clap::Args;
 use mgcp_gateway::{Gateway, GatewayConfig, GatewayEvent, LineEvent, NullMedia};
@@ -46,6 +48,8 @@ pub(crate) struct GatewayArgs {
     /// Print every gateway event (signals, notifications, restarts).
     #[arg(long)]
     verbose: bool,
+    #[command(flatten)]
+    ops: OpsArgs,
 }
 
 /// The daemon's configuration file.
@@ -141,11 +145,11 @@ pub(crate) fn run(args: &GatewayArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(serve(cfg, args.verbose))?;
+    runtime.block_on(serve(cfg, args))?;
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(cfg: DaemonConfig, verbose: bool) -> anyhow::Result<()> {
+async fn serve(cfg: DaemonConfig, args: &GatewayArgs) -> anyhow::Result<()> {
     let socket = mgcp_net::bind(cfg.bind).await?;
     let control = tokio::net::TcpListener::bind(cfg.control)
         .await
@@ -165,17 +169,33 @@ async fn serve(cfg: DaemonConfig, verbose: bool) -> anyhow::Result<()> {
             .map(Iterator::collect)
             .unwrap_or_default()
     }));
+    let endpoints = gw.endpoints().len();
+    let mut node = GatewayNode {
+        gw,
+        verbose: args.verbose,
+    };
+    let (tx, mut rx) = mpsc::channel::<Control<GatewayNode>>(64);
+    let mut ops = Ops::new(&args.ops, socket.local_addr()?);
+    let http = ops
+        .start_web(
+            &args.ops,
+            &tx,
+            |n, _| gateway_view::metrics(&n.gw),
+            |n, _| gateway_view::state(&n.gw),
+        )
+        .await?;
     crate::log!(
-        "gateway: MGCP on {}, control on {}, {} endpoints",
+        "gateway: MGCP on {}, control on {}, {endpoints} endpoints{}",
         socket.local_addr()?,
         control.local_addr()?,
-        gw.endpoints().len()
+        http.map(|a| format!(", HTTP on {a}")).unwrap_or_default()
     );
-    let mut node = GatewayNode { gw, verbose };
-    let (tx, mut rx) = mpsc::channel::<Control<GatewayNode>>(64);
     tokio::spawn(accept_control(control, tx));
+    let wants_tap = ops.wants_datagrams();
+    let mut tap = |d, p, b: &[u8]| ops.see(d, p, b);
     let run = mgcp_net::Run {
         control: Some(&mut rx),
+        tap: wants_tap.then_some(&mut tap as mgcp_net::Tap<'_>),
         ..mgcp_net::Run::default()
     };
     tokio::select! {
@@ -253,7 +273,11 @@ pub(crate) fn handle_control(node: &mut GatewayNode, now: Instant, request: &Val
         Some("endpoints") => Ok(json!({
             "endpoints": gw.endpoints().iter().map(|e| json!({"name": &*e.name, "kind": format!("{:?}", e.kind), "connections": e.connections.len()})).collect::<Vec<_>>()
         })),
-        other => Err(format!("unknown command {other:?}")),
+        Some(cmd) => match gateway_view::admin(gw, now, cmd, request) {
+            Some(result) => result,
+            None => Err(format!("unknown command {cmd:?}")),
+        },
+        None => Err("no \"cmd\"".to_string()),
     };
     node.drain_events();
     match result {

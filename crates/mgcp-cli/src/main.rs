@@ -17,9 +17,12 @@ macro_rules! log {
     }};
 }
 
+mod admin;
 mod bench;
+mod daemon_ops;
 mod decode;
 mod gateway_cmd;
+mod gateway_view;
 mod phone;
 mod send;
 mod trace;
@@ -48,6 +51,9 @@ enum Command {
     /// Drive a simulated line of a running gateway: hook, flash, digits,
     /// and what it hears.
     Phone(phone::PhoneArgs),
+    /// Look at and act on a running daemon: show endpoints, connections
+    /// and calls; reset an endpoint; drop a call.
+    Admin(admin::AdminArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +64,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(&args),
         Command::Gateway(args) => gateway_cmd::run(&args),
         Command::Phone(args) => phone::run(&args),
+        Command::Admin(args) => admin::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -113,7 +113,7 @@ pub(crate) struct Client {
 impl Client {
     pub(crate) fn connect(addr: SocketAddr) -> anyhow::Result<Client> {
         let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(3))
-            .with_context(|| format!("cannot reach the gateway's control interface on {addr} (is `mgcp gateway` running?)"))?;
+            .with_context(|| format!("cannot reach the control interface on {addr} (is the daemon running? --control gives its address)"))?;
         stream.set_read_timeout(Some(Duration::from_secs(5)))?;
         let reader = BufReader::new(stream.try_clone()?);
         Ok(Client { stream, reader })
@@ -124,8 +124,8 @@ impl Client {
         let mut line = String::new();
         self.reader
             .read_line(&mut line)
-            .context("reading the gateway's answer")?;
-        let v: Value = serde_json::from_str(&line).context("the gateway's answer is not JSON")?;
+            .context("reading the daemon's answer")?;
+        let v: Value = serde_json::from_str(&line).context("the daemon's answer is not JSON")?;
         if v["ok"] != json!(true) {
             bail!("{}", v["error"].as_str().unwrap_or("refused"));
         }

@@ -783,6 +783,7 @@ impl<M: MediaPlane> Gateway<M> {
     pub(crate) fn remove_connection(&mut self, i: usize, k: usize) -> MediaStats {
         let c = self.table.endpoints[i].connections.remove(k);
         let stats = self.media.close(c.media);
+        self.counters.add_closed(&stats);
         self.total_connections -= 1;
         self.counters.connections_deleted += 1;
         self.stop_connection_signals(i, &c.id);
@@ -790,7 +791,8 @@ impl<M: MediaPlane> Gateway<M> {
             && let Some(tk) = self.table.endpoints[*j].connection_index(twin)
         {
             let t = self.table.endpoints[*j].connections.remove(tk);
-            self.media.close(t.media);
+            let twin_stats = self.media.close(t.media);
+            self.counters.add_closed(&twin_stats);
             self.total_connections -= 1;
             self.counters.connections_deleted += 1;
         }

@@ -121,6 +121,20 @@ pub struct GatewayCounters {
     pub quarantine_overflow: u64,
     /// Commands refused because the gateway was over a limit.
     pub limit_rejections: u64,
+    /// Media statistics of the connections already deleted (add the open
+    /// connections' to get totals).
+    pub closed_media: crate::MediaStats,
+}
+
+impl GatewayCounters {
+    pub(crate) fn add_closed(&mut self, s: &crate::MediaStats) {
+        let m = &mut self.closed_media;
+        m.packets_sent += s.packets_sent;
+        m.octets_sent += s.octets_sent;
+        m.packets_received += s.packets_received;
+        m.octets_received += s.octets_received;
+        m.packets_lost += s.packets_lost;
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

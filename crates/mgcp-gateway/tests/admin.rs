@@ -26,7 +26,9 @@ fn dropping_a_call_releases_its_connections_and_tells_the_call_agent() {
     let c1 = crcx(&mut h, EP, "C0FFEE1");
     let c2 = crcx(&mut h, "aaln/2@gw.example.net", "C0FFEE1");
     let other = crcx(&mut h, EP, "C0FFEE2");
-    let released = h.gw.drop_call(h.now, "c0ffee1", MANUAL_INTERVENTION).unwrap();
+    let released =
+        h.gw.drop_call(h.now, "c0ffee1", MANUAL_INTERVENTION)
+            .unwrap();
     assert_eq!(released.len(), 2);
     let dlcx = h.take_all("DLCX");
     assert_eq!(dlcx.len(), 2, "{dlcx:?}");
@@ -43,7 +45,9 @@ fn dropping_a_call_releases_its_connections_and_tells_the_call_agent() {
     // The other call is untouched, and the endpoints no longer know C0FFEE1.
     assert_eq!(h.gw.endpoint("aaln/1").unwrap().connections.len(), 1);
     assert_eq!(h.gw.endpoint("aaln/1").unwrap().connections[0].id, other);
-    let r = h.cmd(&format!("DLCX {{tid}} {EP} MGCP 1.0\nC: C0FFEE1\nI: {c1}\n"));
+    let r = h.cmd(&format!(
+        "DLCX {{tid}} {EP} MGCP 1.0\nC: C0FFEE1\nI: {c1}\n"
+    ));
     assert_eq!(code(&r), 515, "{r}");
     // The call agent acknowledges the DLCX like any command.
     h.answer(&dlcx[0], "250");
