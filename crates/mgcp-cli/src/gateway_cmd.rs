@@ -45,11 +45,18 @@ pub(crate) struct GatewayArgs {
     /// expect one, such as `mgcp bench`).
     #[arg(long)]
     no_rsip: bool,
-    /// Print every gateway event (signals, notifications, restarts).
+    /// Log every gateway event (signals, notifications, restarts) with its
+    /// endpoint; the same as `MGCP_LOG=debug`.
     #[arg(long)]
     verbose: bool,
     #[command(flatten)]
     ops: OpsArgs,
+}
+
+impl GatewayArgs {
+    pub(crate) fn verbose(&self) -> bool {
+        self.verbose
+    }
 }
 
 /// The daemon's configuration file.
@@ -104,19 +111,29 @@ pub(crate) fn load_config(args: &GatewayArgs) -> anyhow::Result<DaemonConfig> {
 /// The gateway plus its event log, as the node the driver runs.
 pub(crate) struct GatewayNode {
     pub(crate) gw: Gateway<NullMedia>,
-    verbose: bool,
 }
 
 impl GatewayNode {
     fn drain_events(&mut self) {
         while let Some(e) = self.gw.poll_event() {
             match &e {
-                GatewayEvent::InService => crate::log!("gateway: in service"),
+                GatewayEvent::InService => tracing::info!("gateway: in service"),
                 GatewayEvent::Disconnected => {
-                    crate::log!("gateway: call agent unreachable, disconnected procedure running")
+                    tracing::warn!(
+                        "gateway: call agent unreachable, disconnected procedure running"
+                    )
                 }
-                _ if self.verbose => crate::log!("gateway: {e:?}"),
-                _ => {}
+                GatewayEvent::Signal {
+                    endpoint,
+                    signal,
+                    on,
+                } => tracing::debug!(endpoint = %endpoint, signal = %signal, on, "signal"),
+                GatewayEvent::Notified { endpoint, events } => {
+                    tracing::debug!(endpoint = %endpoint, events = %events, "notify sent")
+                }
+                GatewayEvent::Swap { endpoint } => tracing::debug!(endpoint = %endpoint, "swap"),
+                #[allow(unreachable_patterns)]
+                other => tracing::debug!(event = ?other, "gateway event"),
             }
         }
     }
@@ -170,10 +187,7 @@ async fn serve(cfg: DaemonConfig, args: &GatewayArgs) -> anyhow::Result<()> {
             .unwrap_or_default()
     }));
     let endpoints = gw.endpoints().len();
-    let mut node = GatewayNode {
-        gw,
-        verbose: args.verbose,
-    };
+    let mut node = GatewayNode { gw };
     let (tx, mut rx) = mpsc::channel::<Control<GatewayNode>>(64);
     let mut ops = Ops::new(&args.ops, socket.local_addr()?);
     let http = ops

@@ -7,14 +7,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Writes a line to standard error, ignoring failures: a daemon must not
-/// die because whoever started it closed its stderr.
+/// A daemon's informational log line (through `tracing`, so it is
+/// structured, filtered by `MGCP_LOG` and JSON with `--log-format json`).
 #[macro_export]
 macro_rules! log {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
-    }};
+    ($($arg:tt)*) => {
+        tracing::info!($($arg)*)
+    };
 }
 
 mod admin;
@@ -32,8 +31,37 @@ mod trace;
 #[derive(Debug, Parser)]
 #[command(name = "mgcp", version, about, propagate_version = true)]
 struct Cli {
+    /// Log format on standard error: `text` or `json` (one object per
+    /// line, with fields such as `endpoint`). The level comes from
+    /// `MGCP_LOG` (e.g. `debug`), `info` by default.
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Sends `tracing` events to standard error. Write failures are ignored
+/// by the subscriber: a daemon must not die because whoever started it
+/// closed its stderr.
+fn init_logging(format: LogFormat, verbose: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if verbose { "debug" } else { "info" };
+    let filter = EnvFilter::try_from_env("MGCP_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
 }
 
 #[derive(Debug, Subcommand)]
@@ -58,6 +86,8 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let verbose = matches!(&cli.command, Command::Gateway(a) if a.verbose());
+    init_logging(cli.log_format, verbose);
     let result = match cli.command {
         Command::Decode(args) => decode::run(&args),
         Command::Send(args) => send::run(&args),

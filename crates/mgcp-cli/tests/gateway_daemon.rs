@@ -51,10 +51,12 @@ fn start_gateway(call_agent: &str) -> Daemon {
             sink.clear();
         }
     });
-    // "gateway: MGCP on 127.0.0.1:P, control on 127.0.0.1:Q, N endpoints"
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let mgcp = words[3].trim_end_matches(',').to_string();
-    let control = words[6].trim_end_matches(',').to_string();
+    // "... gateway: MGCP on 127.0.0.1:P, control on 127.0.0.1:Q, N endpoints"
+    let after = |label: &str| {
+        let at = line.find(label).unwrap() + label.len();
+        line[at..].split([',', ' ']).next().unwrap().to_string()
+    };
+    let (mgcp, control) = (after("MGCP on "), after("control on "));
     Daemon {
         child,
         mgcp,
@@ -272,12 +274,8 @@ count = 2
     BufReader::new(child.stderr.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let mgcp = line
-        .split_whitespace()
-        .nth(3)
-        .unwrap()
-        .trim_end_matches(',')
-        .to_string();
+    let at = line.find("MGCP on ").unwrap() + "MGCP on ".len();
+    let mgcp = line[at..].split([',', ' ']).next().unwrap().to_string();
     assert!(line.contains("25 endpoints"), "{line}");
     let audit = |ep: &str| {
         Command::new(BIN)

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub(crate) mod frames;
+
 use std::io::{BufRead, BufReader, Read};
 use std::net::UdpSocket;
 use std::process::{Child, Command, Stdio};
