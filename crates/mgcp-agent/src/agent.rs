@@ -338,6 +338,7 @@ pub struct Agent {
     pub(crate) recovery_until: Option<Instant>,
     pub(crate) parse_options: ParseOptions,
     pub(crate) scratch: String,
+    pub(crate) taken_over: bool,
 }
 
 impl Agent {
@@ -376,6 +377,7 @@ impl Agent {
             recovery_until: None,
             parse_options: ParseOptions::lenient(),
             scratch: String::new(),
+            taken_over: false,
             config,
         };
         agent.build_tables()?;
@@ -385,7 +387,7 @@ impl Agent {
             agent.push_timer(now + every, Timer::Keepalive);
         }
         for g in 0..agent.gateways.len() {
-            if !agent.gateways[g].addresses.is_empty() {
+            if !agent.gateways[g].addresses.is_empty() && !agent.config.standby {
                 agent.audit_gateway(now, g);
             }
         }
@@ -690,7 +692,7 @@ impl Agent {
             return;
         };
         if let Some(g) = self.pending_gateway(&pending) {
-            self.gateways[g].last_heard = Some(now);
+            self.gateway_alive(now, g);
         }
         match pending {
             Pending::Rqnt { line, request } => {
@@ -701,7 +703,7 @@ impl Agent {
             Pending::Dlcx { call, leg, line } => self.dlcx_answered(now, call, leg, line, response),
             Pending::Auep { line } => self.auep_answered(now, line, response),
             Pending::Aucx { line, conn } => self.aucx_answered(now, line, &conn, response),
-            Pending::KeepAlive { gateway } => self.gateways[gateway].keepalive = None,
+            Pending::KeepAlive { gateway } => self.keepalive_answered(now, gateway),
         }
     }
 
@@ -728,6 +730,7 @@ impl Agent {
                 Pending::Crcx { call, leg } => self.crcx_failed(now, call, leg),
                 Pending::Auep { line } => self.line_audit_failed(now, line, true),
                 Pending::Aucx { line, .. } => self.line_audit_failed(now, line, false),
+                Pending::KeepAlive { gateway } => self.gateways[gateway].keepalive = None,
                 _ => {}
             }
             if let Some(g) = gateway {

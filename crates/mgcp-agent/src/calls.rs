@@ -79,7 +79,7 @@ impl Agent {
             self.heard_from(now, g, from);
             self.respond(now, id, ReturnCode::OK, "");
             if new_gateway {
-                self.audit_gateway(now, g);
+                self.take_over(now, g);
             } else {
                 self.queue_audit(l);
                 self.pump_audits(now, g);

@@ -118,6 +118,10 @@ pub struct AgentConfig {
     /// resolves to the primary and the backup agent gives fail-over).
     /// `None`: gateways answer whoever commanded them last.
     pub notified_entity: Option<String>,
+    /// A standby (backup) agent: it audits no gateway at start-up and
+    /// takes a gateway over only when the gateway turns to it (fails over,
+    /// or is redirected here).
+    pub standby: bool,
     /// Answer every RestartInProgress with 521 and this `N:`: hands the
     /// gateways over to another call agent (maintenance, load sharing).
     pub redirect_to: Option<String>,
@@ -148,6 +152,7 @@ impl Default for AgentConfig {
         AgentConfig {
             name: "mgcp-agent".into(),
             notified_entity: None,
+            standby: false,
             redirect_to: None,
             gateways: vec![GatewayEntry {
                 domain: gw.into(),

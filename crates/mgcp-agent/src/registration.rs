@@ -157,6 +157,23 @@ impl Agent {
         }
     }
 
+    /// First contact from gateway `g` in a state we do not know. A standby
+    /// agent that a gateway turns to takes over every gateway (the primary
+    /// is presumed gone): calls between gateways are found only when both
+    /// sides are audited.
+    pub(crate) fn take_over(&mut self, now: Instant, g: usize) {
+        if self.config.standby && !self.taken_over {
+            self.taken_over = true;
+            for other in 0..self.gateways.len() {
+                let gw = &self.gateways[other];
+                if other != g && gw.state == GatewayState::Unknown && !gw.addresses.is_empty() {
+                    self.audit_gateway(now, other);
+                }
+            }
+        }
+        self.audit_gateway(now, g);
+    }
+
     /// Audits every endpoint of gateway `g` (agent start-up, first contact
     /// after a fail-over).
     pub(crate) fn audit_gateway(&mut self, now: Instant, g: usize) {
@@ -223,9 +240,8 @@ impl Agent {
         response: &mgcp_proto::Response<'_>,
     ) {
         let g = self.lines[l].gateway;
-        self.gateways[g].audits_in_flight = self.gateways[g].audits_in_flight.saturating_sub(1);
         if !response.code.is_success() {
-            self.lines[l].audit_queued = false;
+            self.end_line_audit(l);
             if response.code == ReturnCode::UNKNOWN_ENDPOINT {
                 self.lines[l].phase = Phase::OutOfService;
             } else {
@@ -292,19 +308,24 @@ impl Agent {
 
     /// An audit command to this line timed out (its gateway is being
     /// marked unreachable).
-    pub(crate) fn line_audit_failed(&mut self, _now: Instant, l: usize, auep: bool) {
-        let g = self.lines[l].gateway;
-        if auep {
-            self.gateways[g].audits_in_flight = self.gateways[g].audits_in_flight.saturating_sub(1);
-        }
-        self.lines[l].audit_queued = false;
+    pub(crate) fn line_audit_failed(&mut self, _now: Instant, l: usize, _auep: bool) {
+        self.end_line_audit(l);
         self.lines[l].audit_left = 0;
         self.lines[l].found.clear();
     }
 
     /// Every connection of line `l` is known: match them to calls.
+    /// Line `l` leaves the audit (answered or failed): one fewer in flight.
+    fn end_line_audit(&mut self, l: usize) {
+        if std::mem::take(&mut self.lines[l].audit_queued) {
+            let g = self.lines[l].gateway;
+            let gw = &mut self.gateways[g];
+            gw.audits_in_flight = gw.audits_in_flight.saturating_sub(1);
+        }
+    }
+
     fn line_audited(&mut self, now: Instant, l: usize) {
-        self.lines[l].audit_queued = false;
+        self.end_line_audit(l);
         let found = std::mem::take(&mut self.lines[l].found);
         let mut confirmed = Vec::new();
         for (conn, call_id) in &found {
@@ -325,8 +346,8 @@ impl Agent {
                 continue;
             };
             let Some(leg) = c.leg_of(l) else { continue };
-            let lost = c.legs[leg].conn.is_some()
-                && !confirmed.contains(&id)
+            let here = c.legs[leg].conn.as_deref();
+            let lost = here.is_some_and(|k| !found.iter().any(|(f, _)| f.eq_ignore_ascii_case(k)))
                 && matches!(c.state, CallState::Active | CallState::Recovering);
             if lost {
                 let outcome = if c.state == CallState::Recovering {
@@ -346,7 +367,8 @@ impl Agent {
         if self.lines[l].call.is_none() && self.lines[l].phase != Phase::OutOfService {
             self.settle_line(now, l, false);
         }
-        self.maybe_finish_recovery(now);
+        let g = self.lines[l].gateway;
+        self.pump_audits(now, g);
     }
 
     /// True when call `id` has a leg on line `l` that `conn` can be.
@@ -569,7 +591,14 @@ impl Agent {
         let every = Duration::from_millis(self.config.timers.keepalive_ms);
         for g in 0..self.gateways.len() {
             let gw = &self.gateways[g];
-            let due = gw.state == GatewayState::InService
+            // Unreachable gateways are probed too: one that answers again
+            // is audited and put back in service.
+            let probed = match gw.state {
+                GatewayState::InService => true,
+                GatewayState::Unreachable => !gw.addresses.is_empty(),
+                GatewayState::Unknown => false,
+            };
+            let due = probed
                 && gw.keepalive.is_none()
                 && gw
                     .last_heard
@@ -583,6 +612,35 @@ impl Agent {
             }
         }
         self.push_timer(now + every / 4, Timer::Keepalive);
+    }
+
+    /// A keep-alive audit was answered.
+    pub(crate) fn keepalive_answered(&mut self, now: Instant, g: usize) {
+        self.gateways[g].keepalive = None;
+        self.gateway_alive(now, g);
+    }
+
+    /// The gateway answered one of our commands. One we had never heard
+    /// from is in service (its audit is under way); one we had given up on
+    /// is audited again.
+    pub(crate) fn gateway_alive(&mut self, now: Instant, g: usize) {
+        let gw = &mut self.gateways[g];
+        gw.last_heard = Some(now);
+        if gw.state == GatewayState::Unknown {
+            gw.state = GatewayState::InService;
+            let domain = gw.domain.clone();
+            self.events
+                .push_back(AgentEvent::GatewayInService { domain });
+        } else if gw.state == GatewayState::Unreachable {
+            gw.state = GatewayState::InService;
+            let domain = gw.domain.clone();
+            self.events
+                .push_back(AgentEvent::GatewayInService { domain });
+            for l in self.gateways[g].lines.clone() {
+                self.lines[l].phase = Phase::Unknown;
+            }
+            self.audit_gateway(now, g);
+        }
     }
 
     /// The `RD:` of a graceful restart passed: idle endpoints go out of

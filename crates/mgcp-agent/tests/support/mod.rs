@@ -282,3 +282,60 @@ impl World {
 
 /// Keeps the compiler quiet about unused imports in some test files.
 pub(crate) fn _unused(_: &dyn Store) {}
+
+/// A store two agent instances share, as a file would across a restart.
+#[derive(Clone, Default)]
+pub(crate) struct SharedStore(pub(crate) std::sync::Arc<std::sync::Mutex<MemoryStore>>);
+
+impl Store for SharedStore {
+    fn save_call(&mut self, call: &mgcp_agent::CallRecord) {
+        self.0.lock().unwrap().save_call(call);
+    }
+    fn remove_call(&mut self, id: &str) {
+        self.0.lock().unwrap().remove_call(id);
+    }
+    fn add_cdr(&mut self, cdr: &mgcp_agent::Cdr) {
+        self.0.lock().unwrap().add_cdr(cdr);
+    }
+    fn calls(&self) -> Vec<mgcp_agent::CallRecord> {
+        self.0.lock().unwrap().calls()
+    }
+    fn cdrs(&self, limit: usize) -> Vec<mgcp_agent::Cdr> {
+        self.0.lock().unwrap().cdrs(limit)
+    }
+}
+
+impl World {
+    /// Replaces the agent with a fresh one (a restart) using `store`.
+    pub(crate) fn restart_agent(
+        &mut self,
+        config: AgentConfig,
+        store: Box<dyn Store + Send>,
+        seed: u64,
+    ) {
+        let now = self.sim.now();
+        let agent = Agent::new(config, store, seed, now).unwrap();
+        *self.sim.node_mut(self.agent) = Peer::Agent(Box::new(agent));
+        self.sim.flush();
+    }
+
+    /// Replaces gateway `k` with a freshly booted one (a restart: its
+    /// connections are gone).
+    pub(crate) fn reboot_gateway(&mut self, k: usize, seed: u64) {
+        let now = self.sim.now();
+        let gw = Gateway::new(
+            gateway_config(k, vec![addr(AGENT)]),
+            NullMedia::new([10, 0, 1, k as u8 + 1].into(), 16384, 32767),
+            seed,
+            now,
+        )
+        .unwrap();
+        *self.sim.node_mut(self.gateways[k]) = Peer::Gateway(Box::new(gw));
+    }
+}
+
+impl SharedStore {
+    pub(crate) fn calls_len(&self) -> usize {
+        self.0.lock().unwrap().calls().len()
+    }
+}
