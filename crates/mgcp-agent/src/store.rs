@@ -152,6 +152,10 @@ mod disk {
     //! and `cdrs` (sequence number → JSON record). Writes are buffered in
     //! memory and committed in one write transaction per flush.
 
+    // redb's error type is large; it only travels on the cold path of a
+    // failed open or commit, so boxing it buys nothing.
+    #![allow(clippy::result_large_err)]
+
     use std::path::Path;
 
     use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};

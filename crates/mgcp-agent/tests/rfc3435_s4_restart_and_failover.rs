@@ -193,7 +193,7 @@ fn fail_over_to_the_backup_agent_which_adopts_the_call_by_auditing() {
 #[test]
 fn rfc3435_s3_3_8_rsip_answered_521_hands_the_gateway_to_the_backup() {
     let mut cfg = agent_config(1);
-    cfg.redirect_to = Some(format!("ca@[10.0.0.2]:2727"));
+    cfg.redirect_to = Some("ca@[10.0.0.2]:2727".to_string());
     let start = std::time::Instant::now();
     let mut sim = mgcp_sim::Sim::new(NetworkConfig::default(), start);
     let primary =
