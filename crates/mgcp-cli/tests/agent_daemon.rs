@@ -161,3 +161,24 @@ fn admin_commands_name_a_missing_agent() {
     assert!(!ok);
     assert!(out.contains("control interface"), "{out}");
 }
+
+#[test]
+fn the_example_configuration_loads() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/agent.toml");
+    let dir = std::env::temp_dir().join(format!("mgcp-agent-example-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = Command::new(BIN)
+        .args(["agent", "--config", file, "--bind", "127.0.0.1:0", "--control", "127.0.0.1:0"])
+        .args(["--store", dir.join("a.redb").to_str().unwrap()])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.contains("28 endpoints on 2 gateways"), "{line}");
+    std::fs::remove_dir_all(&dir).ok();
+}
