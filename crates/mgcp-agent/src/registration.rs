@@ -81,6 +81,7 @@ impl Agent {
                 } else {
                     (Phase::OutOfService, "gateway-shutdown")
                 };
+                self.forget_connections(&targets);
                 for &l in &targets {
                     self.lose_calls(now, l, outcome);
                     self.lines[l].phase = phase;
@@ -542,6 +543,24 @@ impl Agent {
         }
     }
 
+    /// The connections of these lines are gone (restart, or unreachable):
+    /// no DeleteConnection is sent for them, even when both sides of a
+    /// call are among them.
+    fn forget_connections(&mut self, lines: &[usize]) {
+        for &l in lines {
+            for id in [self.lines[l].call, self.lines[l].other]
+                .into_iter()
+                .flatten()
+            {
+                if let Some(c) = self.calls.get_mut(&id)
+                    && let Some(leg) = c.leg_of(l)
+                {
+                    c.legs[leg].conn = None;
+                }
+            }
+        }
+    }
+
     /// Every call on line `l` is lost with the gateway's connections: the
     /// other side is released.
     pub(crate) fn lose_calls(&mut self, now: Instant, l: usize, outcome: &'static str) {
@@ -576,7 +595,9 @@ impl Agent {
         let domain = gw.domain.clone();
         self.events
             .push_back(AgentEvent::GatewayUnreachable { domain });
-        for l in self.gateways[g].lines.clone() {
+        let lines = self.gateways[g].lines.clone();
+        self.forget_connections(&lines);
+        for l in lines {
             self.lose_calls(now, l, "gateway-unreachable");
             let line = &mut self.lines[l];
             line.phase = Phase::OutOfService;

@@ -223,3 +223,36 @@ fn rfc3435_s3_3_8_rsip_answered_521_hands_the_gateway_to_the_backup() {
     assert_eq!(backup.counters().rsips, 1);
     assert!(backup.lines().iter().all(|l| l.phase == Phase::Idle));
 }
+
+#[test]
+fn rfc3435_s4_4_6_restart_of_the_gateway_of_both_sides_writes_the_cdr_at_once() {
+    let mut w = World::new(1);
+    answered_call(&mut w, 0, "aaln/1", "1002", 0, "aaln/2");
+    w.reboot_gateway(0, 78);
+    w.run(Duration::from_secs(5));
+    assert_eq!(w.active_calls(), 0);
+    assert!(w.agent().calls().next().is_none(), "no DLCX waited for");
+    assert_eq!(w.cdrs().pop().unwrap().outcome, "gateway-restart");
+    assert_eq!(w.connections(0), 0);
+}
+
+#[test]
+fn agent_restart_during_set_up_clears_the_call_with_a_record() {
+    let store = SharedStore::default();
+    let mut w = World::new(1);
+    w.restart_agent(agent_config(1), Box::new(store.clone()), 21);
+    w.run(Duration::from_secs(2));
+    w.place_call(0, "aaln/1", "1002");
+    assert!(w.hears(0, "aaln/2", "L/rg"));
+    w.restart_agent(agent_config(1), Box::new(store.clone()), 24);
+    w.run(Duration::from_secs(3));
+    assert_eq!(w.connections(0), 0, "both connections deleted");
+    assert!(!w.hears(0, "aaln/2", "L/rg"));
+    let cdrs = store.0.lock().unwrap().cdrs(10);
+    assert_eq!(
+        cdrs.last().unwrap().outcome,
+        "setup-interrupted",
+        "{cdrs:?}"
+    );
+    assert_eq!(store.calls_len(), 0);
+}

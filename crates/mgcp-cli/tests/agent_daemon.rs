@@ -168,7 +168,15 @@ fn the_example_configuration_loads() {
     let dir = std::env::temp_dir().join(format!("mgcp-agent-example-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut child = Command::new(BIN)
-        .args(["agent", "--config", file, "--bind", "127.0.0.1:0", "--control", "127.0.0.1:0"])
+        .args([
+            "agent",
+            "--config",
+            file,
+            "--bind",
+            "127.0.0.1:0",
+            "--control",
+            "127.0.0.1:0",
+        ])
         .args(["--store", dir.join("a.redb").to_str().unwrap()])
         .stderr(Stdio::piped())
         .spawn()
