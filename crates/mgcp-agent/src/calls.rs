@@ -22,7 +22,7 @@
 //!             <-  RQNT R: L/hd       RQNT R: L/hu S: L/ro ->
 //! ```
 //!
-//! Every line state has one notification request ([`Agent::arm`]); after a
+//! Every line state has one notification request (`Agent::arm`); after a
 //! Notify the line is re-armed, which also ends the gateway's lockstep.
 //! A request answered 401 (already off hook) or 402 (already on hook)
 //! tells the agent the hook state it missed, and is handled as that event.

@@ -6,7 +6,7 @@
 //! [`Store::flush`] once at the end of every input it handles (a datagram,
 //! a timeout, an application call), so one disk transaction covers
 //! everything one input changed. [`MemoryStore`] keeps them in memory
-//! (tests, benchmarks, `--no-store`); [`RedbStore`] (feature `redb`) keeps
+//! (tests, benchmarks, an agent run without `--store`); `RedbStore` (feature `redb`) keeps
 //! them in an embedded database file.
 
 use serde::{Deserialize, Serialize};
