@@ -3,7 +3,8 @@
 //! `docs/rfc/rfc3435-transactions-and-restart.md`).
 //!
 //! - RestartInProgress is always answered (a failed or ignored RSIP makes
-//!   the gateway disconnect, RS-14): 200, or 521 with `N:` when the agent
+//!   the gateway disconnect, RS-14): 200 (with `N:` when a notified
+//!   entity is configured, RS-11), or 521 with `N:` when the agent
 //!   hands its gateways to another agent. `restart` and `forced` mean the
 //!   connections are gone: calls on those endpoints are cleared (the other
 //!   side is released and a CDR written). `disconnected` keeps them: the
@@ -73,7 +74,10 @@ impl Agent {
             return;
         }
         self.heard_from(now, g, from);
-        self.respond(now, id, ReturnCode::OK, "");
+        // With a configured notified entity, the 200 carries it (RS-11):
+        // the gateway uses it from now on, before any request names it.
+        let ne = self.notified_entity_line();
+        self.respond(now, id, ReturnCode::OK, &ne);
         match method {
             RestartMethod::Restart | RestartMethod::Forced => {
                 let (phase, outcome) = if method == RestartMethod::Restart {

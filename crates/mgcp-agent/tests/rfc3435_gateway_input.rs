@@ -175,6 +175,20 @@ fn rfc3435_s2_3_12_graceful_cancel_forced_and_keepalive() {
 }
 
 #[test]
+fn rfc3435_s3_3_8_rsip_200_names_the_configured_notified_entity() {
+    let now = Instant::now();
+    let mut cfg = agent_config(1);
+    cfg.notified_entity = Some("ca@ca.example.net:2727".into());
+    let mut h = Harness::new();
+    h.agent = Agent::new(cfg, Box::new(MemoryStore::new()), 5, now).unwrap();
+    let r = h.send("RSIP {tid} *@gw1.example.net MGCP 1.0\nRM: restart\n");
+    assert!(
+        r.starts_with("200") && r.contains("N: ca@ca.example.net:2727"),
+        "{r}"
+    );
+}
+
+#[test]
 fn rfc3435_s2_3_12_disconnected_reaudits_and_keeps_state() {
     let mut h = Harness::new().registered();
     let r = h.send("RSIP {tid} *@gw1.example.net MGCP 1.0\nRM: disconnected\nRD: 30\n");
