@@ -440,7 +440,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 fn ms(a: Instant, b: Instant) -> String {
     format!(
-        "{:.1} ms",
+        "{:.2} ms",
         b.saturating_duration_since(a).as_secs_f64() * 1000.0
     )
 }
