@@ -17,9 +17,11 @@ macro_rules! log {
 }
 
 mod admin;
+mod agent_cmd;
 mod bench;
 mod daemon_ops;
 mod decode;
+mod demo;
 mod gateway_cmd;
 mod gateway_view;
 mod phone;
@@ -76,6 +78,12 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Run the media gateway (built-in configuration without --config).
     Gateway(gateway_cmd::GatewayArgs),
+    /// Run the call agent (built-in configuration without --config), or
+    /// query a running one (`mgcp agent calls`, `cdrs`, `lines` …).
+    Agent(agent_cmd::AgentArgs),
+    /// Start a call agent and a gateway on loopback, place a call from one
+    /// line to another, and print every MGCP message as a ladder diagram.
+    Demo(demo::DemoArgs),
     /// Drive a simulated line of a running gateway: hook, flash, digits,
     /// and what it hears.
     Phone(phone::PhoneArgs),
@@ -95,6 +103,8 @@ fn main() -> ExitCode {
         Command::Gateway(args) => gateway_cmd::run(&args),
         Command::Phone(args) => phone::run(&args),
         Command::Admin(args) => admin::run(&args),
+        Command::Agent(args) => agent_cmd::run(&args),
+        Command::Demo(args) => demo::run(&args),
     };
     match result {
         Ok(code) => code,

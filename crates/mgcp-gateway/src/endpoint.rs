@@ -158,6 +158,11 @@ pub struct Endpoint {
     /// Lockstep: a Notify was answered in `step` mode; events wait for the
     /// next request.
     pub lockstep: bool,
+    /// A new request arrived while a Notify waited for its response: the
+    /// response must not put the endpoint in lockstep, since the request
+    /// that ends lockstep is already here (RFC 3435 §4.4.1; seen when the
+    /// Notify's response is lost and retransmitted after the next RQNT).
+    pub requested_while_notifying: bool,
     /// Hook / seizure state.
     pub hook: Hook,
     /// Bearer encoding set by EPCF.
@@ -188,6 +193,7 @@ impl Endpoint {
             quarantine: VecDeque::new(),
             notify_pending: None,
             lockstep: false,
+            requested_while_notifying: false,
             hook: Hook::On,
             encoding: None,
             signal_generation: 0,

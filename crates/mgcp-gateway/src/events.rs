@@ -193,6 +193,7 @@ impl<M: MediaPlane> Gateway<M> {
             ep.request.looping = q.and_then(|q| q.looping);
             ep.observed.clear();
             ep.lockstep = false;
+            ep.requested_while_notifying = ep.notify_pending.is_some();
         }
         if let Some(text) = prepared.digit_map {
             self.set_digit_map(i, &text);
@@ -622,8 +623,11 @@ impl<M: MediaPlane> Gateway<M> {
             // The request stays; nothing else to do but go on (RFC 3661:
             // the call agent re-arms the endpoint).
         }
+        let rearmed = std::mem::take(&mut ep.requested_while_notifying);
         match ep.request.looping {
             Some(LoopControl::Loop) => self.release_quarantine(now, i),
+            // The next request already came: process what it quarantined.
+            _ if rearmed => self.release_quarantine(now, i),
             _ => ep.lockstep = true,
         }
     }

@@ -196,6 +196,32 @@ fn s4_4_1_step_mode_quarantines_until_the_next_request() {
 }
 
 #[test]
+fn s4_4_1_a_request_received_before_the_notify_response_ends_lockstep() {
+    // The Notify's response is late (lost once, then retransmitted): the
+    // call agent's next request arrives first. Digits dialled meanwhile
+    // are quarantined, and processed when the response comes, because the
+    // request that ends lockstep is already installed.
+    let mut h = Harness::new();
+    rqnt(&mut h, "X: 9\nR: L/hd(N)\n");
+    h.line("aaln/1", OffHook);
+    let n = h.take_command("NTFY");
+    assert_eq!(
+        code(&rqnt(&mut h, "X: 10\nR: L/hu(N), D/[0-9](D)\nD: (xx)\n")),
+        200
+    );
+    h.line("aaln/1", mgcp_gateway::LineEvent::Digit('4'));
+    h.line("aaln/1", mgcp_gateway::LineEvent::Digit('2'));
+    assert!(h.take_all("NTFY").is_empty());
+    h.answer(&n, "200");
+    let n = h.take_command("NTFY");
+    assert_eq!(param(&n, "X"), Some("10"));
+    assert!(
+        param(&n, "O").is_some_and(|o| o.contains("D/4") && o.contains("D/2")),
+        "{n}"
+    );
+}
+
+#[test]
 fn s4_4_1_discard_drops_quarantined_events() {
     let mut h = Harness::new();
     h.off_hook("aaln/1");
