@@ -14,7 +14,7 @@ use crate::phone::Client;
 #[derive(Debug, Args)]
 pub(crate) struct AdminArgs {
     /// The daemon's control address (`mgcp gateway` listens on
-    /// 127.0.0.1:2430 by default).
+    /// 127.0.0.1:2430 by default, `mgcp agent` on 127.0.0.1:2731).
     #[arg(long, default_value = "127.0.0.1:2430")]
     control: SocketAddr,
     /// Print the daemon's answer as JSON.
@@ -83,12 +83,13 @@ pub(crate) fn run(args: &AdminArgs) -> anyhow::Result<ExitCode> {
         print!("{}", table(&answer));
     } else if let Some(released) = answer["released"].as_array() {
         for r in released {
-            println!(
-                "released connection {} of call {} on {}",
-                r["connection"].as_str().unwrap_or("?"),
-                r["call"].as_str().unwrap_or("?"),
-                r["endpoint"].as_str().unwrap_or("?")
-            );
+            let call = r["call"].as_str().unwrap_or("?");
+            match (r["connection"].as_str(), r["endpoint"].as_str()) {
+                (Some(conn), Some(ep)) => {
+                    println!("released connection {conn} of call {call} on {ep}")
+                }
+                _ => println!("released call {call}"),
+            }
         }
         if released.is_empty() {
             println!("nothing to release");

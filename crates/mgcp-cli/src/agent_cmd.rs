@@ -15,6 +15,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use crate::agent_view;
+use crate::daemon_ops::{Ops, OpsArgs};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use mgcp_agent::{Agent, AgentConfig, AgentEvent, MemoryStore, Store};
@@ -47,9 +49,11 @@ pub(crate) struct AgentArgs {
     /// Answer every RSIP with 521 and this notified entity (hand-over).
     #[arg(long)]
     redirect_to: Option<String>,
-    /// Print every agent event.
+    /// Log every agent event (the same as `MGCP_LOG=debug`).
     #[arg(long)]
     verbose: bool,
+    #[command(flatten)]
+    ops: OpsArgs,
     /// Query a running agent instead of starting one.
     #[command(subcommand)]
     admin: Option<Admin>,
@@ -130,10 +134,15 @@ fn load_config(args: &AgentArgs) -> anyhow::Result<DaemonConfig> {
     Ok(cfg)
 }
 
+impl AgentArgs {
+    pub(crate) fn verbose(&self) -> bool {
+        self.verbose
+    }
+}
+
 /// The agent plus its event log, as the node the driver runs.
 pub(crate) struct AgentNode {
     pub(crate) agent: Agent,
-    verbose: bool,
 }
 
 impl AgentNode {
@@ -141,21 +150,24 @@ impl AgentNode {
         while let Some(e) = self.agent.poll_event() {
             match &e {
                 AgentEvent::GatewayInService { domain } => {
-                    crate::log!("agent: gateway {domain} in service")
+                    tracing::info!(gateway = %domain, "agent: gateway {domain} in service")
                 }
                 AgentEvent::GatewayUnreachable { domain } => {
-                    crate::log!("agent: gateway {domain} unreachable")
+                    tracing::warn!(gateway = %domain, "agent: gateway {domain} unreachable")
                 }
-                AgentEvent::Ended(cdr) if self.verbose || cdr.outcome != "normal" => crate::log!(
-                    "agent: call {} {} -> {} ({}) ended: {}",
-                    cdr.call_id,
-                    cdr.caller,
-                    cdr.callee.as_deref().unwrap_or("-"),
-                    cdr.dialled,
-                    cdr.outcome
-                ),
-                _ if self.verbose => crate::log!("agent: {e:?}"),
-                _ => {}
+                AgentEvent::Ended(cdr) => {
+                    let callee = cdr.callee.as_deref().unwrap_or("-");
+                    let message = format!(
+                        "agent: call {} {} -> {callee} ({}) ended: {}",
+                        cdr.call_id, cdr.caller, cdr.dialled, cdr.outcome
+                    );
+                    if cdr.outcome == "normal" {
+                        tracing::debug!(call = %cdr.call_id, endpoint = %cdr.caller, callee, outcome = %cdr.outcome, "{message}")
+                    } else {
+                        tracing::info!(call = %cdr.call_id, endpoint = %cdr.caller, callee, outcome = %cdr.outcome, "{message}")
+                    }
+                }
+                other => tracing::debug!(event = ?other, "agent event"),
             }
         }
     }
@@ -187,7 +199,7 @@ pub(crate) fn run(args: &AgentArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(serve(cfg, args.verbose))?;
+    runtime.block_on(serve(cfg, args))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -209,7 +221,7 @@ fn seed() -> u64 {
             .unwrap_or(0)
 }
 
-async fn serve(cfg: DaemonConfig, verbose: bool) -> anyhow::Result<()> {
+async fn serve(cfg: DaemonConfig, args: &AgentArgs) -> anyhow::Result<()> {
     let socket = mgcp_net::bind(cfg.bind).await?;
     let control = tokio::net::TcpListener::bind(cfg.control)
         .await
@@ -218,19 +230,30 @@ async fn serve(cfg: DaemonConfig, verbose: bool) -> anyhow::Result<()> {
     let recovered = store.calls().len();
     let agent = Agent::new(cfg.agent, store, seed(), Instant::now())
         .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    let (lines, gateways) = (agent.lines().len(), agent.gateways().len());
+    let mut node = AgentNode { agent };
+    let (tx, mut rx) = mpsc::channel::<Control<AgentNode>>(64);
+    let mut ops = Ops::new(&args.ops, socket.local_addr()?);
+    let http = ops
+        .start_web(
+            &args.ops,
+            &tx,
+            |n, _| agent_view::metrics(&n.agent),
+            |n, _| agent_view::state(&n.agent),
+        )
+        .await?;
     crate::log!(
-        "agent: MGCP on {}, control on {}, {} endpoints on {} gateways, {} calls to recover",
+        "agent: MGCP on {}, control on {}, {lines} endpoints on {gateways} gateways, {recovered} calls to recover{}",
         socket.local_addr()?,
         control.local_addr()?,
-        agent.lines().len(),
-        agent.gateways().len(),
-        recovered
+        http.map(|a| format!(", HTTP on {a}")).unwrap_or_default()
     );
-    let mut node = AgentNode { agent, verbose };
-    let (tx, mut rx) = mpsc::channel::<Control<AgentNode>>(64);
     tokio::spawn(accept_control(control, tx));
+    let wants_tap = ops.wants_datagrams();
+    let mut tap = |d, p, b: &[u8]| ops.see(d, p, b);
     let run = mgcp_net::Run {
         control: Some(&mut rx),
+        tap: wants_tap.then_some(&mut tap as mgcp_net::Tap<'_>),
         ..mgcp_net::Run::default()
     };
     tokio::select! {
@@ -343,7 +366,11 @@ pub(crate) fn handle_control(node: &mut AgentNode, now: Instant, request: &Value
             .trunk_call(now, &text("trunk"), &text("number"))
             .map(|id| json!({ "call": format!("{id:X}") })),
         Some("trunk-release") => agent.trunk_release(now, &text("trunk")).map(|()| json!({})),
-        other => Err(format!("unknown command {other:?}")),
+        Some(cmd) => match agent_view::admin(agent, now, cmd, request) {
+            Some(result) => result,
+            None => Err(format!("unknown command {cmd:?}")),
+        },
+        None => Err("no \"cmd\"".to_string()),
     };
     node.drain_events();
     match result {

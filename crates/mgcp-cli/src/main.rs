@@ -18,6 +18,7 @@ macro_rules! log {
 
 mod admin;
 mod agent_cmd;
+mod agent_view;
 mod bench;
 mod daemon_ops;
 mod decode;
@@ -94,7 +95,11 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let verbose = matches!(&cli.command, Command::Gateway(a) if a.verbose());
+    let verbose = match &cli.command {
+        Command::Gateway(a) => a.verbose(),
+        Command::Agent(a) => a.verbose(),
+        _ => false,
+    };
     init_logging(cli.log_format, verbose);
     let result = match cli.command {
         Command::Decode(args) => decode::run(&args),
