@@ -122,7 +122,7 @@ impl Reception {
 
     /// Packets expected (extended max - base + 1).
     pub fn expected(&self) -> u32 {
-        if !self.started {
+        if !self.started || self.probation > 0 {
             return 0;
         }
         self.extended_max()
@@ -132,7 +132,7 @@ impl Reception {
 
     /// Cumulative packets lost (negative with duplicates), RFC 3550 A.3.
     pub fn lost(&self) -> i64 {
-        if !self.started {
+        if !self.started || self.probation > 0 {
             return 0;
         }
         i64::from(self.expected()) - i64::from(self.received)
