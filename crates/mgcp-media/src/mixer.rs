@@ -7,19 +7,28 @@
 /// member that contributes nothing passes silence) into `outputs`.
 /// `sum` is scratch space of at least `frame` samples.
 pub fn mix_minus(inputs: &[&[i16]], outputs: &mut [&mut [i16]], sum: &mut [i32]) {
-    let frame = sum.len();
     sum.fill(0);
     for input in inputs {
-        for (s, x) in sum.iter_mut().zip(input.iter()) {
-            *s += i32::from(*x);
-        }
+        accumulate(sum, input);
     }
     for (k, out) in outputs.iter_mut().enumerate() {
         let own = inputs.get(k).copied().unwrap_or(&[]);
-        for i in 0..frame.min(out.len()) {
-            let mine = own.get(i).copied().map_or(0, i32::from);
-            out[i] = saturate(sum[i] - mine);
-        }
+        minus(sum, own, out);
+    }
+}
+
+/// Adds one member's frame onto the running sum.
+pub fn accumulate(sum: &mut [i32], input: &[i16]) {
+    for (s, x) in sum.iter_mut().zip(input) {
+        *s += i32::from(*x);
+    }
+}
+
+/// One member's output: the sum without its own frame, saturated.
+pub fn minus(sum: &[i32], own: &[i16], out: &mut [i16]) {
+    for (i, o) in out.iter_mut().enumerate().take(sum.len()) {
+        let mine = own.get(i).copied().map_or(0, i32::from);
+        *o = saturate(sum[i] - mine);
     }
 }
 
