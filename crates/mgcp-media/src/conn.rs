@@ -252,7 +252,11 @@ impl Outgoing {
     /// timestamp, marker)`. Own packets advance the timestamp exactly.
     pub(crate) fn own(&mut self, now: Instant, samples: u32) -> (u16, u32, bool) {
         let marker = self.source != Source::Own;
-        let ts = if marker { self.resume_ts(now) } else { self.ts.wrapping_add(samples) };
+        let ts = if marker {
+            self.resume_ts(now)
+        } else {
+            self.ts.wrapping_add(samples)
+        };
         self.source = Source::Own;
         self.seq = self.seq.wrapping_add(1);
         self.ts = ts;
@@ -388,7 +392,10 @@ impl Conn {
     pub(crate) fn plays_audio(&self) -> bool {
         !matches!(
             self.spec.kind,
-            EndpointKind::Relay | EndpointKind::Rtpbridge | EndpointKind::Wiretap | EndpointKind::Null
+            EndpointKind::Relay
+                | EndpointKind::Rtpbridge
+                | EndpointKind::Wiretap
+                | EndpointKind::Null
         )
     }
 

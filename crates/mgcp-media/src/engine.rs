@@ -187,8 +187,12 @@ impl Engine {
 
     /// Changes a connection (MDCX, or the gateway relinking peers).
     pub(crate) fn modify(&mut self, now: Instant, id: MediaId, spec: ConnSpec) {
-        let Some(&slot) = self.ids.get(&id) else { return };
-        let Some(c) = self.conns[slot].as_mut() else { return };
+        let Some(&slot) = self.ids.get(&id) else {
+            return;
+        };
+        let Some(c) = self.conns[slot].as_mut() else {
+            return;
+        };
         let endpoint = c.spec.endpoint;
         c.apply(spec, now);
         self.relink_around(slot);
@@ -218,7 +222,14 @@ impl Engine {
 
     /// Starts or stops a signal. `play` is `None` for signals without
     /// sound.
-    pub(crate) fn signal(&mut self, now: Instant, target: Target, key: &str, play: Option<Play>, on: bool) {
+    pub(crate) fn signal(
+        &mut self,
+        now: Instant,
+        target: Target,
+        key: &str,
+        play: Option<Play>,
+        on: bool,
+    ) {
         let endpoint = match target {
             Target::Connection(id) => {
                 let Some(c) = self.ids.get(&id).and_then(|s| self.conns[*s].as_mut()) else {
@@ -248,7 +259,12 @@ impl Engine {
     }
 
     /// Plays `samples` into the line (what the phone says), or stops.
-    pub(crate) fn line_input(&mut self, now: Instant, endpoint: usize, samples: Option<Arc<[i16]>>) {
+    pub(crate) fn line_input(
+        &mut self,
+        now: Instant,
+        endpoint: usize,
+        samples: Option<Arc<[i16]>>,
+    ) {
         let ep = self.eps.entry(endpoint).or_default();
         ep.line.input = samples.map(|s| Player::new("line", &Play::Samples(s)));
         self.update_ticking(now, endpoint);
@@ -260,7 +276,9 @@ impl Engine {
     pub(crate) fn line_record(&mut self, now: Instant, endpoint: usize, start: bool) -> Vec<i16> {
         let ep = self.eps.entry(endpoint).or_default();
         let taken = if start {
-            ep.line.recording.replace(Vec::with_capacity(RATE as usize * 4))
+            ep.line
+                .recording
+                .replace(Vec::with_capacity(RATE as usize * 4))
         } else {
             ep.line.recording.take()
         };
@@ -269,9 +287,12 @@ impl Engine {
         taken.unwrap_or_default()
     }
 
-    /// The slot of a connection.
-    pub(crate) fn slot(&self, id: MediaId) -> Option<usize> {
-        self.ids.get(&id).copied()
+    /// Samples recorded so far on a line.
+    pub(crate) fn recorded(&self, endpoint: usize) -> usize {
+        self.eps
+            .get(&endpoint)
+            .and_then(|ep| ep.line.recording.as_ref())
+            .map_or(0, Vec::len)
     }
 
     /// The next event for the gateway.
@@ -290,7 +311,9 @@ impl Engine {
     // ---- peers and ticking ------------------------------------------------------
 
     fn relink_around(&mut self, slot: usize) {
-        let Some(c) = self.conns[slot].as_ref() else { return };
+        let Some(c) = self.conns[slot].as_ref() else {
+            return;
+        };
         let e = c.spec.endpoint;
         let others: Vec<usize> = c
             .spec
@@ -315,12 +338,16 @@ impl Engine {
             Some(EndpointKind::Relay | EndpointKind::Rtpbridge | EndpointKind::Wiretap)
         );
         for &m in &ep.members {
-            let Some(c) = self.conns[m].as_ref() else { continue };
+            let Some(c) = self.conns[m].as_ref() else {
+                continue;
+            };
             let mut relay_to = Vec::new();
             let mut twin = None;
             for p in &c.spec.peers {
                 let Some(&ps) = self.ids.get(p) else { continue };
-                let Some(pc) = self.conns[ps].as_ref() else { continue };
+                let Some(pc) = self.conns[ps].as_ref() else {
+                    continue;
+                };
                 if pc.spec.endpoint == e {
                     if relays {
                         relay_to.push(ps);
@@ -337,7 +364,9 @@ impl Engine {
     }
 
     fn needs_tick(&self, e: usize) -> bool {
-        let Some(ep) = self.eps.get(&e) else { return false };
+        let Some(ep) = self.eps.get(&e) else {
+            return false;
+        };
         match ep.kind {
             Some(EndpointKind::Relay | EndpointKind::Rtpbridge | EndpointKind::Wiretap) => ep
                 .members
@@ -353,7 +382,9 @@ impl Engine {
         if !self.needs_tick(e) {
             return;
         }
-        let Some(ep) = self.eps.get_mut(&e) else { return };
+        let Some(ep) = self.eps.get_mut(&e) else {
+            return;
+        };
         if !ep.ticking {
             ep.ticking = true;
             self.ticking.push(e);
@@ -400,23 +431,37 @@ impl Engine {
         (d.as_micros() as u64 * u64::from(RATE) / 1_000_000) as u32
     }
 
-    fn on_rtp(&mut self, now: Instant, slot: usize, from: SocketAddr, index: usize, buf: &mut [u8]) {
+    fn on_rtp(
+        &mut self,
+        now: Instant,
+        slot: usize,
+        from: SocketAddr,
+        index: usize,
+        buf: &mut [u8],
+    ) {
         let arrival = self.arrival(now);
         let symmetric = self.config.symmetric_rtp;
-        let Some(c) = self.conns.get_mut(slot).and_then(Option::as_mut) else { return };
+        let Some(c) = self.conns.get_mut(slot).and_then(Option::as_mut) else {
+            return;
+        };
         if !accept(c, from, symmetric) {
             c.unexpected += 1;
             return;
         }
         let Ok(h) = Header::parse(buf) else { return };
-        c.reception.on_packet(h.ssrc, h.sequence, h.timestamp, arrival);
-        c.shared
-            .received(h.payload_len, c.reception.lost(), c.reception.jitter() / (RATE / 1000));
+        c.reception
+            .on_packet(h.ssrc, h.sequence, h.timestamp, arrival);
+        c.shared.received(
+            h.payload_len,
+            c.reception.lost(),
+            c.reception.jitter() / (RATE / 1000),
+        );
         c.last_rx = Some(now);
         c.timeout_reported = false;
         if !c.media_started {
             c.media_started = true;
-            self.events.push_back(MediaEvent::MediaStart { media: c.id });
+            self.events
+                .push_back(MediaEvent::MediaStart { media: c.id });
         }
         let mode = c.spec.mode;
         let relays = !c.plays_audio();
@@ -438,7 +483,9 @@ impl Engine {
 
     /// `netwloop`: the packet goes back unchanged.
     fn echo(&mut self, slot: usize, index: usize, len: usize) {
-        let Some(c) = self.conns[slot].as_mut() else { return };
+        let Some(c) = self.conns[slot].as_mut() else {
+            return;
+        };
         let Some(to) = c.spec.remote else { return };
         c.out.count(len.saturating_sub(rtp::HEADER_LEN));
         c.shared.sent(len.saturating_sub(rtp::HEADER_LEN));
@@ -452,10 +499,16 @@ impl Engine {
 
     /// `netwtest`: decoded and encoded again with our codec, in our stream.
     fn network_test(&mut self, now: Instant, slot: usize, buf: &[u8], h: &Header) {
-        let Some(c) = self.conns[slot].as_mut() else { return };
+        let Some(c) = self.conns[slot].as_mut() else {
+            return;
+        };
         let Some(to) = c.spec.remote else { return };
-        let Payload::Law(from_law) = c.payload(h.payload_type) else { return };
-        let Some((pt, Payload::Law(to_law))) = c.spec.send else { return };
+        let Payload::Law(from_law) = c.payload(h.payload_type) else {
+            return;
+        };
+        let Some((pt, Payload::Law(to_law))) = c.spec.send else {
+            return;
+        };
         let (seq, ts, marker) = c.out.relay(now, h.ssrc, h.sequence, h.timestamp);
         let (i, out) = self.out.buffer();
         let payload = &buf[h.payload_offset..h.payload_offset + h.payload_len];
@@ -478,11 +531,15 @@ impl Engine {
 
     /// Relay endpoints: out of each peer, in the peer's stream.
     fn relay(&mut self, now: Instant, src: usize, index: usize, buf: &mut [u8], h: &Header) {
-        let Some(c) = self.conns[src].as_ref() else { return };
+        let Some(c) = self.conns[src].as_ref() else {
+            return;
+        };
         let payload = c.payload(h.payload_type);
         let peers = c.relay_to.len();
         for k in 0..peers {
-            let Some(p) = self.conns[src].as_ref().map(|c| c.relay_to[k]) else { return };
+            let Some(p) = self.conns[src].as_ref().map(|c| c.relay_to[k]) else {
+                return;
+            };
             let last = k + 1 == peers;
             self.relay_to(now, p, last, index, buf, h, payload);
         }
@@ -499,7 +556,9 @@ impl Engine {
         h: &Header,
         payload: Payload,
     ) {
-        let Some(d) = self.conns[p].as_mut() else { return };
+        let Some(d) = self.conns[p].as_mut() else {
+            return;
+        };
         if !sends(d.spec.mode) || d.generating() {
             return;
         }
@@ -532,7 +591,11 @@ impl Engine {
             rtp::set_marker(bytes, true);
         }
         if let Some((a, b)) = laws {
-            transcode(a, b, &mut bytes[h.payload_offset..h.payload_offset + h.payload_len]);
+            transcode(
+                a,
+                b,
+                &mut bytes[h.payload_offset..h.payload_offset + h.payload_len],
+            );
         }
         self.out.push(Transmit {
             slot: p,
@@ -546,7 +609,9 @@ impl Engine {
     /// detect digits.
     fn deliver(&mut self, slot: usize, buf: &[u8], h: &Header) {
         let max = self.config.playout_max;
-        let Some(c) = self.conns[slot].as_mut() else { return };
+        let Some(c) = self.conns[slot].as_mut() else {
+            return;
+        };
         let payload = &buf[h.payload_offset..h.payload_offset + h.payload_len];
         match c.payload(h.payload_type) {
             Payload::Event => {
@@ -576,16 +641,23 @@ impl Engine {
 
     fn on_rtcp(&mut self, now: Instant, slot: usize, from: SocketAddr, buf: &[u8]) {
         let now_mid = (self.ntp(now) >> 16) as u32;
-        let Some(c) = self.conns.get_mut(slot).and_then(Option::as_mut) else { return };
+        let Some(c) = self.conns.get_mut(slot).and_then(Option::as_mut) else {
+            return;
+        };
         if c.spec.remote.is_some_and(|r| r.ip() != from.ip()) {
             c.unexpected += 1;
             return;
         }
-        let Some(report) = rtcp::read_report(buf, c.out.ssrc) else { return };
+        let Some(report) = rtcp::read_report(buf, c.out.ssrc) else {
+            return;
+        };
         if let Some(s) = report.sender {
             c.rtcp.last_sr = Some(((s.ntp >> 16) as u32, now));
         }
-        if let Some(rtt) = report.block.and_then(|b| round_trip(now_mid, b.lsr, b.dlsr)) {
+        if let Some(rtt) = report
+            .block
+            .and_then(|b| round_trip(now_mid, b.lsr, b.dlsr))
+        {
             c.note_round_trip(rtt);
         }
     }
@@ -660,8 +732,13 @@ impl Engine {
     fn tick_line(&mut self, now: Instant, e: usize) {
         let mut says = [0i16; FRAME];
         let mut hears = [0i16; FRAME];
-        let Some(ep) = self.eps.get_mut(&e) else { return };
-        let to_phone = matches!(ep.kind, None | Some(EndpointKind::Line | EndpointKind::Trunk));
+        let Some(ep) = self.eps.get_mut(&e) else {
+            return;
+        };
+        let to_phone = matches!(
+            ep.kind,
+            None | Some(EndpointKind::Line | EndpointKind::Trunk)
+        );
         if let Some(p) = ep.line.input.as_mut() {
             p.add_to(&mut says);
             if p.finished() {
@@ -673,7 +750,9 @@ impl Engine {
         let members = self.take_members(e);
         let mut loopback = false;
         for &m in &members {
-            let Some(c) = self.conns[m].as_mut() else { continue };
+            let Some(c) = self.conns[m].as_mut() else {
+                continue;
+            };
             if receives(c.spec.mode) {
                 c.take_audio(&mut hears);
             }
@@ -685,7 +764,10 @@ impl Engine {
         if loopback {
             mixer::add(&mut hears, &says);
         }
-        if let Some(rec) = self.eps.get_mut(&e).and_then(|ep| ep.line.recording.as_mut())
+        if let Some(rec) = self
+            .eps
+            .get_mut(&e)
+            .and_then(|ep| ep.line.recording.as_mut())
             && rec.len() < MAX_RECORDING
         {
             rec.extend_from_slice(&hears);
@@ -739,11 +821,18 @@ impl Engine {
     /// `frame`; sent when its mode sends, to its remote or its twin.
     fn send_frame(&mut self, now: Instant, m: usize, frame: &[i16; FRAME]) {
         let max = self.config.playout_max;
-        let Some(c) = self.conns[m].as_mut() else { return };
+        let Some(c) = self.conns[m].as_mut() else {
+            return;
+        };
         let mut audio = *frame;
         if !c.players.is_empty() {
             audio = [0; FRAME];
-            play_all(&mut c.players, &mut audio, c.spec.endpoint, &mut self.events);
+            play_all(
+                &mut c.players,
+                &mut audio,
+                c.spec.endpoint,
+                &mut self.events,
+            );
         }
         if !sends(c.spec.mode) {
             return;
@@ -782,9 +871,7 @@ impl Engine {
     }
 
     fn rtcp_delay(&mut self) -> Duration {
-        self.config
-            .rtcp_interval
-            .mul_f64(0.5 + self.rng.f64())
+        self.config.rtcp_interval.mul_f64(0.5 + self.rng.f64())
     }
 
     /// NTP time of `now`.
@@ -799,7 +886,9 @@ impl Engine {
     fn send_report(&mut self, now: Instant, slot: usize) {
         let delay = self.rtcp_delay();
         let ntp = self.ntp(now);
-        let Some(c) = self.conns[slot].as_mut() else { return };
+        let Some(c) = self.conns[slot].as_mut() else {
+            return;
+        };
         c.rtcp.next_at = now + delay;
         let Some(remote) = c.spec.remote else { return };
         let to = SocketAddr::new(remote.ip(), remote.port().wrapping_add(1));
@@ -821,7 +910,11 @@ impl Engine {
             ReportBlock {
                 ssrc: c.reception.ssrc,
                 fraction_lost: c.reception.fraction_lost(),
-                cumulative_lost: c.reception.lost().clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32,
+                cumulative_lost: c
+                    .reception
+                    .lost()
+                    .clamp(i64::from(i32::MIN), i64::from(i32::MAX))
+                    as i32,
                 extended_max: c.reception.extended_max(),
                 jitter: c.reception.jitter(),
                 lsr,
@@ -874,7 +967,12 @@ fn check_timeout(c: &mut Conn, now: Instant, limit: Duration) -> Option<MediaEve
 
 /// Adds every player onto `out`; drops finished ones, reporting those
 /// that report (announcements) as done.
-fn play_all(players: &mut Vec<Player>, out: &mut [i16], endpoint: usize, events: &mut VecDeque<MediaEvent>) {
+fn play_all(
+    players: &mut Vec<Player>,
+    out: &mut [i16],
+    endpoint: usize,
+    events: &mut VecDeque<MediaEvent>,
+) {
     for p in players.iter_mut() {
         p.add_to(out);
     }
@@ -896,8 +994,17 @@ fn play_all(players: &mut Vec<Player>, out: &mut [i16], endpoint: usize, events:
 /// Appends a frame to the connection's next packet; sends each packet
 /// as it fills (or, while a digit is sent as RFC 4733 events, the event
 /// packet in its place).
-fn packetize(now: Instant, c: &mut Conn, slot: usize, to: SocketAddr, frame: &[i16], out: &mut Outbox) {
-    let Some((pt, send)) = c.spec.send else { return };
+fn packetize(
+    now: Instant,
+    c: &mut Conn,
+    slot: usize,
+    to: SocketAddr,
+    frame: &[i16],
+    out: &mut Outbox,
+) {
+    let Some((pt, send)) = c.spec.send else {
+        return;
+    };
     let n = c.spec.ptime_samples as usize;
     c.pending.extend_from_slice(frame);
     while c.pending.len() >= n {
@@ -925,7 +1032,10 @@ fn packetize(now: Instant, c: &mut Conn, slot: usize, to: SocketAddr, frame: &[i
             _ => match send {
                 Payload::Law(law) => {
                     rtp::write_header(buf, marker, pt, seq, ts, c.out.ssrc);
-                    law.encode_into(&c.pending[..n], &mut buf[rtp::HEADER_LEN..rtp::HEADER_LEN + n]);
+                    law.encode_into(
+                        &c.pending[..n],
+                        &mut buf[rtp::HEADER_LEN..rtp::HEADER_LEN + n],
+                    );
                     n
                 }
                 _ => 0,

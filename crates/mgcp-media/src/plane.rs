@@ -129,7 +129,7 @@ fn bind_pair(ip: IpAddr, port: u16) -> Option<(UdpSocket, UdpSocket)> {
 fn ephemeral_pair(ip: IpAddr) -> Option<(u16, UdpSocket, UdpSocket)> {
     let rtp = UdpSocket::bind(SocketAddr::new(ip, 0)).ok()?;
     let port = rtp.local_addr().ok()?.port();
-    if port % 2 != 0 {
+    if !port.is_multiple_of(2) {
         return None;
     }
     let rtcp = UdpSocket::bind(SocketAddr::new(ip, port.checked_add(1)?)).ok()?;
@@ -185,12 +185,15 @@ impl RtpMedia {
             cname: format!("mgcp-media@{}", config.address),
         };
         let now = Instant::now();
-        let unix = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let unix = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
         let workers = (0..count)
             .map(|i| {
                 let engine = Engine::new(
                     engine_config.clone(),
-                    seed.wrapping_add(i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                    seed.wrapping_add(i as u64)
+                        .wrapping_mul(0x9E37_79B9_7F4A_7C15),
                     now,
                     unix,
                 );
@@ -208,7 +211,9 @@ impl RtpMedia {
 
     /// A media plane whose events are collected in a channel (tests,
     /// tools).
-    pub fn with_channel(config: MediaConfig) -> io::Result<(RtpMedia, std::sync::mpsc::Receiver<MediaEvent>)> {
+    pub fn with_channel(
+        config: MediaConfig,
+    ) -> io::Result<(RtpMedia, std::sync::mpsc::Receiver<MediaEvent>)> {
         let (tx, rx) = std::sync::mpsc::channel();
         let tx = std::sync::Mutex::new(tx);
         let sink: EventSink = Arc::new(move |e| {
@@ -261,6 +266,22 @@ impl RtpMedia {
             reply,
         });
         rx.recv_timeout(Duration::from_secs(2)).unwrap_or_default()
+    }
+
+    /// Records the next `samples` of what the line of `endpoint` hears
+    /// and returns them; waits as long as that takes in real time (plus a
+    /// second), returning what there is if the worker does not answer.
+    pub fn record_line_for(&mut self, endpoint: usize, samples: usize) -> Vec<i16> {
+        let w = self.line_worker(endpoint);
+        let (reply, rx) = std::sync::mpsc::channel();
+        self.workers[w].send(Command::LineRecordFor {
+            endpoint,
+            samples,
+            reply,
+        });
+        let real_time = Duration::from_millis(samples as u64 / 8);
+        rx.recv_timeout(real_time + Duration::from_secs(1))
+            .unwrap_or_default()
     }
 
     /// Waits (at most two seconds) until every worker has applied every
@@ -372,7 +393,9 @@ impl MediaPlane for RtpMedia {
             None
         };
         let (worker, target) = match target {
-            SignalTarget::Line { endpoint } => (self.line_worker(*endpoint), Target::Line(*endpoint)),
+            SignalTarget::Line { endpoint } => {
+                (self.line_worker(*endpoint), Target::Line(*endpoint))
+            }
             SignalTarget::Connection(id) => match self.open.get(id) {
                 Some(o) => (o.worker, Target::Connection(*id)),
                 None => return,

@@ -99,8 +99,17 @@ impl EventSender {
         }
     }
 
+    /// True once every packet went.
+    pub fn finished(&self) -> bool {
+        self.ends_sent >= 3
+    }
+}
+
+impl Iterator for EventSender {
+    type Item = EventPacket;
+
     /// The next packet, or `None` once the third end packet went.
-    pub fn next(&mut self) -> Option<EventPacket> {
+    fn next(&mut self) -> Option<EventPacket> {
         if self.ends_sent >= 3 {
             return None;
         }
@@ -119,11 +128,6 @@ impl EventSender {
             },
             first,
         })
-    }
-
-    /// True once every packet went.
-    pub fn finished(&self) -> bool {
-        self.ends_sent >= 3
     }
 }
 
@@ -195,16 +199,16 @@ mod tests {
     #[test]
     fn the_receiver_reports_each_event_once() {
         let mut r = EventReceiver::default();
-        let mut s = EventSender::new(9, 800, 160, 10);
+        let s = EventSender::new(9, 800, 160, 10);
         let mut b = [0u8; 4];
         let mut digits = Vec::new();
-        while let Some(p) = s.next() {
+        for p in s {
             p.event.write(&mut b);
             digits.extend(r.on_packet(1000, &b));
         }
         // The same digit again is a new event (new timestamp).
-        let mut s = EventSender::new(9, 800, 160, 10);
-        while let Some(p) = s.next() {
+        let s = EventSender::new(9, 800, 160, 10);
+        for p in s {
             p.event.write(&mut b);
             digits.extend(r.on_packet(2600, &b));
         }

@@ -123,7 +123,10 @@ impl RecvBatch {
     /// relay can rewrite it in place).
     pub fn get(&mut self, k: usize) -> (SocketAddr, &mut [u8]) {
         let start = k * self.size;
-        (self.froms[k], &mut self.buffers[start..start + self.lens[k]])
+        (
+            self.froms[k],
+            &mut self.buffers[start..start + self.lens[k]],
+        )
     }
 
     /// The bytes of datagram `k` of the last call, for sending as is.
@@ -223,7 +226,12 @@ impl SendBatch {
         // the caller's byte slices, borrowed for 'a, which outlives this
         // call; sendmmsg only reads them.
         let r = unsafe {
-            libc::sendmmsg(fd, self.headers.as_mut_ptr(), n as libc::c_uint, libc::MSG_DONTWAIT)
+            libc::sendmmsg(
+                fd,
+                self.headers.as_mut_ptr(),
+                n as libc::c_uint,
+                libc::MSG_DONTWAIT,
+            )
         };
         if r < 0 {
             let e = io::Error::last_os_error();
@@ -362,7 +370,9 @@ mod tests {
         let to = rx.local_addr().unwrap();
         let payloads: Vec<Vec<u8>> = (0..10u8).map(|i| vec![i; 20 + usize::from(i)]).collect();
         let mut sb = SendBatch::new(8);
-        let sent = sb.send_each(tx.as_raw_fd(), payloads.len(), |k| (payloads[k].as_slice(), to));
+        let sent = sb.send_each(tx.as_raw_fd(), payloads.len(), |k| {
+            (payloads[k].as_slice(), to)
+        });
         assert_eq!(sent.unwrap(), 10);
         let mut rb = RecvBatch::new(16, 2048);
         let mut got = Vec::new();

@@ -64,6 +64,13 @@ pub(crate) enum Command {
         start: bool,
         reply: Sender<Vec<i16>>,
     },
+    /// Records what a line hears and answers with the first `samples`
+    /// once there are that many.
+    LineRecordFor {
+        endpoint: usize,
+        samples: usize,
+        reply: Sender<Vec<i16>>,
+    },
     /// Answers once every earlier command has been applied.
     Sync(Sender<()>),
     Stop,
@@ -111,10 +118,17 @@ struct Worker {
     /// batch is applied (datagrams that arrived before registration raise
     /// no edge).
     fresh: Vec<usize>,
+    /// Recordings waiting to reach their length.
+    recordings: Vec<(usize, usize, Sender<Vec<i16>>)>,
 }
 
 /// Starts worker `index` with `engine`.
-pub(crate) fn spawn(index: usize, engine: Engine, batch: usize, sink: EventSink) -> io::Result<WorkerHandle> {
+pub(crate) fn spawn(
+    index: usize,
+    engine: Engine,
+    batch: usize,
+    sink: EventSink,
+) -> io::Result<WorkerHandle> {
     let poll = Poll::new()?;
     let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
     let (tx, rx) = mpsc::channel();
@@ -127,6 +141,7 @@ pub(crate) fn spawn(index: usize, engine: Engine, batch: usize, sink: EventSink)
         send: SendBatch::new(batch),
         sink,
         fresh: Vec::new(),
+        recordings: Vec::new(),
     };
     let thread = std::thread::Builder::new()
         .name(format!("media-{index}"))
@@ -164,6 +179,9 @@ impl Worker {
             }
             self.engine.handle_timeout(Instant::now());
             self.flush();
+            if !self.recordings.is_empty() {
+                self.finish_recordings();
+            }
             while let Some(e) = self.engine.poll_event() {
                 (self.sink)(e);
             }
@@ -261,6 +279,14 @@ impl Worker {
                 } => {
                     let _ = reply.send(self.engine.line_record(now, endpoint, start));
                 }
+                Command::LineRecordFor {
+                    endpoint,
+                    samples,
+                    reply,
+                } => {
+                    self.engine.line_record(now, endpoint, true);
+                    self.recordings.push((endpoint, samples, reply));
+                }
                 Command::Sync(reply) => {
                     let _ = reply.send(());
                 }
@@ -276,6 +302,22 @@ impl Worker {
         self.fresh.clear();
         self.flush();
         true
+    }
+
+    fn finish_recordings(&mut self) {
+        let now = Instant::now();
+        let mut k = 0;
+        while k < self.recordings.len() {
+            let (endpoint, samples, _) = self.recordings[k];
+            if self.engine.recorded(endpoint) < samples {
+                k += 1;
+                continue;
+            }
+            let (_, _, reply) = self.recordings.swap_remove(k);
+            let mut v = self.engine.line_record(now, endpoint, false);
+            v.truncate(samples);
+            let _ = reply.send(v);
+        }
     }
 
     fn open(
@@ -295,7 +337,9 @@ impl Worker {
         let registry = self.poll.registry();
         let ok = registry
             .register(&mut pair.rtp, Token(slot * 2), Interest::READABLE)
-            .and_then(|()| registry.register(&mut pair.rtcp, Token(slot * 2 + 1), Interest::READABLE));
+            .and_then(|()| {
+                registry.register(&mut pair.rtcp, Token(slot * 2 + 1), Interest::READABLE)
+            });
         if ok.is_err() {
             self.engine.close(now, id);
             return;
@@ -308,7 +352,9 @@ impl Worker {
     }
 
     fn close(&mut self, now: Instant, id: MediaId) {
-        let Some(slot) = self.engine.close(now, id) else { return };
+        let Some(slot) = self.engine.close(now, id) else {
+            return;
+        };
         if let Some(mut pair) = self.sockets.get_mut(slot).and_then(Option::take) {
             let _ = self.poll.registry().deregister(&mut pair.rtp);
             let _ = self.poll.registry().deregister(&mut pair.rtcp);
