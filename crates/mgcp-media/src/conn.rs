@@ -319,7 +319,9 @@ pub(crate) struct Conn {
     pub(crate) digits: VecDeque<u8>,
     pub(crate) event: Option<SendingEvent>,
     pub(crate) events_in: EventReceiver,
-    pub(crate) detector: Option<DtmfDetector>,
+    /// Boxed: only line-side connections have one, and relay connections
+    /// stay small (more of them per cache).
+    pub(crate) detector: Option<Box<DtmfDetector>>,
     pub(crate) rtcp: Rtcp,
     pub(crate) shared: Arc<SharedStats>,
     /// Packets dropped because they came from an unexpected source.
@@ -377,7 +379,7 @@ impl Conn {
             EndpointKind::Line | EndpointKind::Trunk | EndpointKind::Ivr
         );
         if detects && self.detector.is_none() {
-            self.detector = Some(DtmfDetector::default());
+            self.detector = Some(Box::default());
         } else if !detects {
             self.detector = None;
         }

@@ -129,6 +129,11 @@ impl RecvBatch {
         )
     }
 
+    /// The length of datagram `k` of the last call.
+    pub fn len(&self, k: usize) -> usize {
+        self.lens[k]
+    }
+
     /// The bytes of datagram `k` of the last call, for sending as is.
     pub fn bytes(&self, k: usize, len: usize) -> &[u8] {
         let start = k * self.size;

@@ -156,17 +156,16 @@ pub(crate) fn spawn(
 impl Worker {
     fn run(mut self) {
         let mut events = Events::with_capacity(1024);
+        let mut now = Instant::now();
         loop {
-            let timeout = self
-                .engine
-                .poll_timeout()
-                .saturating_duration_since(Instant::now());
+            let timeout = self.engine.poll_timeout().saturating_duration_since(now);
             if let Err(e) = self.poll.poll(&mut events, Some(timeout))
                 && e.kind() != io::ErrorKind::Interrupted
             {
                 return;
             }
-            let now = Instant::now();
+            // One clock read per wake-up serves every datagram of it.
+            now = Instant::now();
             let mut commands = false;
             for ev in events.iter() {
                 match ev.token() {
@@ -177,7 +176,7 @@ impl Worker {
             if commands && !self.run_commands() {
                 return;
             }
-            self.engine.handle_timeout(Instant::now());
+            self.engine.handle_timeout(now);
             self.flush();
             if !self.recordings.is_empty() {
                 self.finish_recordings();
