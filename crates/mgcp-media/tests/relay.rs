@@ -73,6 +73,20 @@ fn sendrecv_relays_into_the_peers_own_stream_with_transcoding() {
     assert_eq!((s2.packets_received, s2.packets_sent), (1, 6));
 }
 
+/// Waits until connection `id` has taken `n` packets in (counted whatever
+/// its mode then does with them), so that a later mode change cannot
+/// overtake a packet still in the socket.
+fn taken(m: &mgcp_media::RtpMedia, id: u64, n: u64) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while m.stats(id).packets_received < n {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "packet {n} never read"
+        );
+        m.sync();
+    }
+}
+
 #[test]
 fn directions_follow_the_modes() {
     let (mut m, _events) = media();
@@ -92,6 +106,7 @@ fn directions_follow_the_modes() {
     // next through; B must see only the ones that pass, in order.
     m.sync();
     a.send(l1, &p(1, 1)); // inactive: dropped
+    taken(&m, 1, 1);
     m.modify(
         1,
         &spec(3, Rtpbridge, M::SendOnly, "PCMU", Some(a.addr()), vec![2]),
@@ -99,6 +114,7 @@ fn directions_follow_the_modes() {
     .unwrap();
     m.sync();
     a.send(l1, &p(2, 2)); // sendonly does not receive: dropped
+    taken(&m, 1, 2);
     m.modify(
         1,
         &spec(3, Rtpbridge, M::RecvOnly, "PCMU", Some(a.addr()), vec![2]),
@@ -115,6 +131,7 @@ fn directions_follow_the_modes() {
     .unwrap();
     m.sync();
     a.send(l1, &p(4, 4)); // the peer no longer sends: dropped
+    taken(&m, 1, 4);
     m.modify(
         2,
         &spec(3, Rtpbridge, M::SendOnly, "PCMU", Some(b.addr()), vec![1]),
