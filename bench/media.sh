@@ -10,7 +10,11 @@
 # loss, CPU share, and forwarded packets per CPU-second.
 #
 #   bench/media.sh [SECONDS] [RATE]      # defaults: 5 s, 100000 packets/s
-#   CALLS="1 100 1000 4000" SATURATE=400000 bench/media.sh
+#   CALLS="1 100 1000 4000" REPS=3 SATURATE=400000 bench/media.sh
+#
+# The machine is shared and noisy: every configuration runs REPS times,
+# the systems interleaved, and the medians are printed at the end (raw
+# lines first).
 #
 # Each call holds four sockets on a gateway (RTP and RTCP per connection):
 # the open-file limit (`ulimit -n`, 20000 on the project machine, which a
@@ -20,6 +24,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-5}"
 rate="${2:-100000}"
 calls_list="${CALLS:-1 100 1000 4000}"
+reps="${REPS:-3}"
 saturate="${SATURATE:-400000}"
 
 MGCP_SETUP_PEERS=1 scripts/setup >/dev/null
@@ -68,7 +73,7 @@ bare() { # calls rate
   "$gen" bare --calls "$1" --base 10000 --to 127.0.0.1:9900 2>/dev/null &
   local p=$!; pids+=("$p")
   sleep 0.5
-  "$gen" gen --calls "$1" --rate "$2" --seconds "$seconds" --pid "$p" --label "bare loop" \
+  "$gen" gen --calls "$1" --rate "$2" --seconds "$seconds" --pid "$p" --label "bare-loop" \
     --bare-base 10000 --rx-port 9900 2>/dev/null || true
   stop "$p"
 }
@@ -78,7 +83,7 @@ ours() { # calls rate workers
   "$mgcp" gateway --config "$work/ours.toml" 2>"$work/ours.log" &
   local p=$!; pids+=("$p")
   wait_mgcp 127.0.0.1:2428 'rtpbridge/1@mgw'
-  "$gen" gen --calls "$1" --rate "$2" --seconds "$seconds" --pid "$p" --label "ours, $3 worker(s)" \
+  "$gen" gen --calls "$1" --rate "$2" --seconds "$seconds" --pid "$p" --label "ours-${3}-worker" \
     --mgcp 127.0.0.1:2428 --endpoint 'rtpbridge/$@mgw' 2>/dev/null || true
   stop "$p"
 }
@@ -94,18 +99,39 @@ osmo() { # calls rate
   stop "$p"
 }
 
-echo "$(nproc) cores, open-file limit $(ulimit -n), osmo-mgw $(osmo-mgw --version 2>/dev/null | head -1 | awk '{print $NF}'), ${seconds} s per run"
+# Medians per system and call count, from the raw lines in $work/raw.
+medians() {
+  printf '%-16s %-7s %-10s %-8s %-6s %s\n' system calls forwarded loss cpu per_cpu_s
+  awk '{print $1, $2}' "$work/raw" | sort -u | sort -t= -k2,2n -s | while read -r label calls; do
+    grep -F "$label " "$work/raw" | grep -F " $calls " > "$work/group" || continue
+    med() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" "$work/group" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+    printf '%-16s %-7s %-10s %-8s %-6s %s\n' "$label" "${calls#calls=}" "$(med forwarded)" "$(med loss)%" "$(med cpu)%" "$(med per_cpu_s)"
+  done
+}
+
+echo "$(nproc) cores, open-file limit $(ulimit -n), osmo-mgw $(osmo-mgw --version 2>/dev/null | head -1 | awk '{print $NF}'), ${seconds} s per run, ${reps} runs each"
+: > "$work/raw"
 echo "== offered ${rate} packets/s =="
 for calls in $calls_list; do
-  bare "$calls" "$rate"
-  ours "$calls" "$rate" 1
-  ours "$calls" "$rate" 2
-  osmo "$calls" "$rate"
+  for _ in $(seq "$reps"); do
+    bare "$calls" "$rate" | tee -a "$work/raw"
+    ours "$calls" "$rate" 1 | tee -a "$work/raw"
+    osmo "$calls" "$rate" | tee -a "$work/raw"
+  done
 done
-echo "== saturation: offered ${saturate} packets/s =="
-for calls in 1 1000; do
-  bare "$calls" "$saturate"
-  ours "$calls" "$saturate" 1
-  ours "$calls" "$saturate" 2
-  osmo "$calls" "$saturate"
-done
+echo "== medians at ${rate} packets/s =="
+medians
+if [ "$saturate" -gt 0 ]; then
+  : > "$work/raw"
+  echo "== saturation: offered ${saturate} packets/s =="
+  for calls in 1 1000; do
+    for _ in $(seq "$reps"); do
+      bare "$calls" "$saturate" | tee -a "$work/raw"
+      ours "$calls" "$saturate" 1 | tee -a "$work/raw"
+      ours "$calls" "$saturate" 2 | tee -a "$work/raw"
+      osmo "$calls" "$saturate" | tee -a "$work/raw"
+    done
+  done
+  echo "== medians at ${saturate} packets/s offered =="
+  medians
+fi

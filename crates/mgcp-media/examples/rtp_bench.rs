@@ -246,7 +246,7 @@ fn generate(o: &Opts) -> Result<()> {
     let cpu = (c1 - c0) as f64 / 100.0;
     let loss = 100.0 * (sent.saturating_sub(total)) as f64 / sent.max(1) as f64;
     println!(
-        "{label:<24} calls={calls:<6} offered={:<7.0} forwarded={:<7.0} loss={loss:.2}% cpu={:.0}% per_cpu_s={:.0}",
+        "{label:<16} calls={calls} offered={:<7.0} forwarded={:<7.0} loss={loss:.2}% cpu={:.0}% per_cpu_s={:.0}",
         rate,
         forwarded / window,
         100.0 * cpu / window,

@@ -1061,3 +1061,171 @@ fn packetize(
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The engine without sockets: datagrams in, the outbox out.
+
+    use super::*;
+    use crate::conn::Payload;
+    use crate::g711::Law;
+
+    fn engine() -> Engine {
+        let config = EngineConfig {
+            symmetric_rtp: false,
+            rtp_timeout: None,
+            rtcp_interval: Duration::from_secs(600),
+            playout_max: 1600,
+            cname: "test".into(),
+        };
+        Engine::new(config, 1, Instant::now(), Duration::ZERO)
+    }
+
+    fn spec(
+        endpoint: usize,
+        kind: EndpointKind,
+        mode: ConnectionMode<'static>,
+        law: Law,
+        remote: u16,
+        peers: Vec<MediaId>,
+    ) -> ConnSpec {
+        let pt = law.payload_type();
+        ConnSpec {
+            endpoint,
+            kind,
+            mode,
+            send: Some((pt, Payload::Law(law))),
+            receive: vec![(pt, Payload::Law(law))],
+            telephone_event: None,
+            ptime_samples: 160,
+            remote: Some(SocketAddr::from(([127, 0, 0, 1], remote))),
+            peers,
+        }
+    }
+
+    fn packet(pt: u8, seq: u16, payload: &[u8]) -> Vec<u8> {
+        let mut p = vec![0u8; 12 + payload.len()];
+        rtp::write_header(&mut p, false, pt, seq, u32::from(seq) * 160, 0xABCD);
+        p[12..].copy_from_slice(payload);
+        p
+    }
+
+    #[test]
+    fn a_relayed_packet_is_rewritten_in_its_receive_buffer() {
+        let mut e = engine();
+        let now = Instant::now();
+        let s1 = e.open(
+            now,
+            1,
+            spec(
+                0,
+                EndpointKind::Rtpbridge,
+                ConnectionMode::SendRecv,
+                Law::Mu,
+                5000,
+                vec![2],
+            ),
+            Arc::default(),
+        );
+        let s2 = e.open(
+            now,
+            2,
+            spec(
+                0,
+                EndpointKind::Rtpbridge,
+                ConnectionMode::SendRecv,
+                Law::A,
+                6000,
+                vec![1],
+            ),
+            Arc::default(),
+        );
+        let from = SocketAddr::from(([127, 0, 0, 1], 5000));
+        let mut p = packet(0, 7, &[0x80; 160]);
+        e.on_datagram(now, s1, false, from, 3, &mut p);
+        assert_eq!(
+            e.out.items,
+            [Transmit {
+                slot: s2,
+                rtcp: false,
+                to: SocketAddr::from(([127, 0, 0, 1], 6000)),
+                data: Data::Received { index: 3, len: 172 },
+            }]
+        );
+        let h = Header::parse(&p).unwrap_or_else(|_| panic!("RTP"));
+        assert_eq!(h.payload_type, 8);
+        assert_ne!(h.ssrc, 0xABCD);
+        assert!(h.marker);
+        assert!(
+            p[12..]
+                .iter()
+                .all(|c| *c == Law::A.encode(Law::Mu.decode(0x80)))
+        );
+        // Nothing is taken from elsewhere.
+        e.out.clear();
+        let mut p = packet(0, 8, &[0x80; 160]);
+        e.on_datagram(
+            now,
+            s1,
+            false,
+            SocketAddr::from(([127, 0, 0, 9], 5000)),
+            0,
+            &mut p,
+        );
+        assert!(e.out.is_empty());
+    }
+
+    #[test]
+    fn a_conference_tick_sends_each_member_the_others() {
+        let mut e = engine();
+        let t0 = Instant::now();
+        let values = [1000i16, 2000, 4000];
+        let mut slots = Vec::new();
+        for k in 0..3u16 {
+            let peers = (1..=3).filter(|p| *p != u64::from(k) + 1).collect();
+            let s = spec(
+                4,
+                EndpointKind::Conference,
+                ConnectionMode::Conference,
+                Law::Mu,
+                7000 + k,
+                peers,
+            );
+            slots.push(e.open(t0, u64::from(k) + 1, s, Arc::default()));
+        }
+        for (k, &slot) in slots.iter().enumerate() {
+            let code = Law::Mu.encode(values[k]);
+            let mut p = packet(0, 1, &[code; 160]);
+            e.on_datagram(
+                t0,
+                slot,
+                false,
+                SocketAddr::from(([127, 0, 0, 1], 7000 + k as u16)),
+                0,
+                &mut p,
+            );
+        }
+        // Two 10 ms frames make one 20 ms packet per member.
+        e.handle_timeout(t0);
+        e.handle_timeout(t0 + TICK);
+        assert_eq!(e.out.items.len(), 3);
+        for t in e.out.items.clone() {
+            let Data::Own { index, len } = t.data else {
+                panic!("own packet")
+            };
+            let bytes = e.out.own(index, len);
+            let k = usize::from(t.to.port() - 7000);
+            let heard = Law::Mu.decode(bytes[12 + 100]);
+            let others: i32 = values
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != k)
+                .map(|(_, v)| i32::from(Law::Mu.decode(Law::Mu.encode(*v))))
+                .sum();
+            assert!(
+                (i32::from(heard) - others).abs() <= others / 16,
+                "member {k} hears {heard}, not {others}"
+            );
+        }
+    }
+}
