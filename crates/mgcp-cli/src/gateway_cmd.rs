@@ -3,11 +3,20 @@
 //! driver and serves the local control interface that `mgcp phone` (and
 //! later the admin commands) use.
 //!
+//! Media is real by default (`mgcp-media`'s RTP plane, with its events fed
+//! back into the gateway through the driver's control channel);
+//! `--no-media` runs the control plane alone (`NullMedia`).
+//!
 //! Control protocol: one JSON object per line over TCP, one JSON answer
 //! per line. Requests: `{"cmd":"line","endpoint":"aaln/1","event":"offhook"}`
 //! (`onhook`, `flash`, `digit` with `"digit":"5"`), `{"cmd":"status",
-//! "endpoint":"aaln/1"}`, `{"cmd":"endpoints"}`. Answers carry `"ok":true`
-//! or `"ok":false,"error":"..."`.
+//! "endpoint":"aaln/1"}`, `{"cmd":"endpoints"}`; line audio:
+//! `{"cmd":"play","endpoint":"aaln/1","pcm":"<hex>"}` plays 8 kHz 16-bit
+//! little-endian samples (hex-encoded) into the line, `"pcm":null` stops;
+//! `{"cmd":"record","endpoint":"aaln/2","start":true}` starts recording
+//! what the line hears and `"start":false` stops and answers with
+//! `"pcm":"<hex>"`. Answers carry `"ok":true` or
+//! `"ok":false,"error":"..."`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -18,7 +27,11 @@ use crate::daemon_ops::{Ops, OpsArgs};
 use crate::gateway_view;
 use anyhow::Context;
 use clap::Args;
-use mgcp_gateway::{Gateway, GatewayConfig, GatewayEvent, LineEvent, NullMedia};
+use mgcp_gateway::media::{LocalMedia, MediaError, MediaId, MediaSpec, MediaStats, SignalTarget};
+use mgcp_gateway::{
+    Gateway, GatewayConfig, GatewayEvent, LineEvent, MediaEvent, MediaPlane, NullMedia,
+};
+use mgcp_media::{EventSink, MediaConfig, RtpMedia};
 use mgcp_net::Control;
 use mgcp_txn::{Node, Transmit};
 use serde::Deserialize;
@@ -49,6 +62,10 @@ pub(crate) struct GatewayArgs {
     /// endpoint; the same as `MGCP_LOG=debug`.
     #[arg(long)]
     verbose: bool,
+    /// Carry no media: allocate ports and advertise SDP only (the control
+    /// plane alone, as before the media plane existed).
+    #[arg(long)]
+    no_media: bool,
     #[command(flatten)]
     ops: OpsArgs,
 }
@@ -71,6 +88,8 @@ pub(crate) struct DaemonConfig {
     pub(crate) rtp_ports: (u16, u16),
     /// The gateway itself.
     pub(crate) gateway: GatewayConfig,
+    /// The media plane (workers, symmetric RTP, RTP time-out, RTCP).
+    pub(crate) media: MediaConfig,
 }
 
 impl Default for DaemonConfig {
@@ -80,6 +99,7 @@ impl Default for DaemonConfig {
             control: SocketAddr::from(([127, 0, 0, 1], 2430)),
             rtp_ports: (16384, 32767),
             gateway: GatewayConfig::default(),
+            media: MediaConfig::default(),
         }
     }
 }
@@ -108,9 +128,59 @@ pub(crate) fn load_config(args: &GatewayArgs) -> anyhow::Result<DaemonConfig> {
     Ok(cfg)
 }
 
+/// The daemon's media plane: real RTP, or none (`--no-media`).
+pub(crate) enum DaemonMedia {
+    /// Ports and SDP only.
+    Null(NullMedia),
+    /// The RTP plane.
+    Rtp(RtpMedia),
+}
+
+impl DaemonMedia {
+    fn rtp(&mut self) -> Result<&mut RtpMedia, String> {
+        match self {
+            DaemonMedia::Rtp(m) => Ok(m),
+            DaemonMedia::Null(_) => Err("the gateway runs with --no-media".into()),
+        }
+    }
+}
+
+impl MediaPlane for DaemonMedia {
+    fn open(&mut self, id: MediaId, spec: &MediaSpec) -> Result<LocalMedia, MediaError> {
+        match self {
+            DaemonMedia::Null(m) => m.open(id, spec),
+            DaemonMedia::Rtp(m) => m.open(id, spec),
+        }
+    }
+    fn modify(&mut self, id: MediaId, spec: &MediaSpec) -> Result<(), MediaError> {
+        match self {
+            DaemonMedia::Null(m) => m.modify(id, spec),
+            DaemonMedia::Rtp(m) => m.modify(id, spec),
+        }
+    }
+    fn close(&mut self, id: MediaId) -> MediaStats {
+        match self {
+            DaemonMedia::Null(m) => m.close(id),
+            DaemonMedia::Rtp(m) => m.close(id),
+        }
+    }
+    fn stats(&self, id: MediaId) -> MediaStats {
+        match self {
+            DaemonMedia::Null(m) => m.stats(id),
+            DaemonMedia::Rtp(m) => m.stats(id),
+        }
+    }
+    fn signal(&mut self, target: &SignalTarget, signal: &str, parameters: &str, on: bool) {
+        match self {
+            DaemonMedia::Null(m) => m.signal(target, signal, parameters, on),
+            DaemonMedia::Rtp(m) => m.signal(target, signal, parameters, on),
+        }
+    }
+}
+
 /// The gateway plus its event log, as the node the driver runs.
 pub(crate) struct GatewayNode {
-    pub(crate) gw: Gateway<NullMedia>,
+    pub(crate) gw: Gateway<DaemonMedia>,
 }
 
 impl GatewayNode {
@@ -166,12 +236,30 @@ pub(crate) fn run(args: &GatewayArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(cfg: DaemonConfig, args: &GatewayArgs) -> anyhow::Result<()> {
+async fn serve(mut cfg: DaemonConfig, args: &GatewayArgs) -> anyhow::Result<()> {
     let socket = mgcp_net::bind(cfg.bind).await?;
     let control = tokio::net::TcpListener::bind(cfg.control)
         .await
         .with_context(|| format!("cannot bind the control interface on {}", cfg.control))?;
-    let media = NullMedia::new(cfg.gateway.media_address, cfg.rtp_ports.0, cfg.rtp_ports.1);
+    let (media_tx, media_rx) = mpsc::unbounded_channel::<MediaEvent>();
+    let media = if args.no_media {
+        DaemonMedia::Null(NullMedia::new(
+            cfg.gateway.media_address,
+            cfg.rtp_ports.0,
+            cfg.rtp_ports.1,
+        ))
+    } else {
+        cfg.media.address = cfg.gateway.media_address;
+        cfg.media.ports = Some(cfg.rtp_ports);
+        // Workers call this from their threads; the gateway hears about
+        // it through the driver's control channel (below).
+        let sink: EventSink = std::sync::Arc::new(move |e| {
+            let _ = media_tx.send(e);
+        });
+        DaemonMedia::Rtp(
+            RtpMedia::new(cfg.media.clone(), sink).context("starting the media plane")?,
+        )
+    };
     let seed = u64::from(std::process::id())
         ^ std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -204,6 +292,7 @@ async fn serve(cfg: DaemonConfig, args: &GatewayArgs) -> anyhow::Result<()> {
         control.local_addr()?,
         http.map(|a| format!(", HTTP on {a}")).unwrap_or_default()
     );
+    tokio::spawn(forward_media_events(media_rx, tx.clone()));
     tokio::spawn(accept_control(control, tx));
     let wants_tap = ops.wants_datagrams();
     let mut tap = |d, p, b: &[u8]| ops.see(d, p, b);
@@ -217,6 +306,23 @@ async fn serve(cfg: DaemonConfig, args: &GatewayArgs) -> anyhow::Result<()> {
         _ = tokio::signal::ctrl_c() => crate::log!("gateway: interrupted"),
     }
     Ok(())
+}
+
+/// Feeds the media plane's events (digits, media start, RTP time-out,
+/// announcements done) into the gateway on the driver's task.
+async fn forward_media_events(
+    mut events: mpsc::UnboundedReceiver<MediaEvent>,
+    tx: mpsc::Sender<Control<GatewayNode>>,
+) {
+    while let Some(e) = events.recv().await {
+        let work: Control<GatewayNode> = Box::new(move |node, now| {
+            node.gw.media_event(now, e);
+            node.drain_events();
+        });
+        if tx.send(work).await.is_err() {
+            break;
+        }
+    }
 }
 
 async fn accept_control(listener: tokio::net::TcpListener, tx: mpsc::Sender<Control<GatewayNode>>) {
@@ -284,6 +390,8 @@ pub(crate) fn handle_control(node: &mut GatewayNode, now: Instant, request: &Val
                 })
             })
             .ok_or_else(|| "no such endpoint".to_string()),
+        Some("play") => line_play(gw, endpoint, &request["pcm"]),
+        Some("record") => line_record(gw, endpoint, request["start"].as_bool().unwrap_or(false)),
         Some("endpoints") => Ok(json!({
             "endpoints": gw.endpoints().iter().map(|e| json!({"name": &*e.name, "kind": format!("{:?}", e.kind), "connections": e.connections.len()})).collect::<Vec<_>>()
         })),
@@ -301,4 +409,74 @@ pub(crate) fn handle_control(node: &mut GatewayNode, now: Instant, request: &Val
         }
         Err(e) => json!({"ok": false, "error": e}),
     }
+}
+
+fn line_index(gw: &Gateway<DaemonMedia>, endpoint: &str) -> Result<usize, String> {
+    let i = gw
+        .endpoint_index(endpoint)
+        .ok_or_else(|| "no such endpoint".to_string())?;
+    if !gw.endpoints()[i].kind.has_line() {
+        return Err("this endpoint has no line side".into());
+    }
+    Ok(i)
+}
+
+/// `play`: samples into the line (what the phone says).
+fn line_play(gw: &mut Gateway<DaemonMedia>, endpoint: &str, pcm: &Value) -> Result<Value, String> {
+    let i = line_index(gw, endpoint)?;
+    let samples = match pcm {
+        Value::Null => None,
+        Value::String(hex) => Some(pcm_from_hex(hex)?),
+        _ => return Err("\"pcm\" must be a hex string or null".into()),
+    };
+    let seconds = samples.as_ref().map_or(0.0, |s| s.len() as f64 / 8000.0);
+    gw.media_mut().rtp()?.play_line(i, samples.map(Into::into));
+    Ok(json!({ "seconds": seconds }))
+}
+
+/// `record`: start, or stop and hand over what the line heard.
+fn line_record(
+    gw: &mut Gateway<DaemonMedia>,
+    endpoint: &str,
+    start: bool,
+) -> Result<Value, String> {
+    let i = line_index(gw, endpoint)?;
+    let samples = gw.media_mut().rtp()?.record_line(i, start);
+    if start {
+        return Ok(json!({}));
+    }
+    Ok(json!({ "samples": samples.len(), "pcm": pcm_to_hex(&samples) }))
+}
+
+/// 16-bit little-endian samples as hex (the control protocol's audio).
+pub(crate) fn pcm_to_hex(samples: &[i16]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(samples.len() * 4);
+    for x in samples {
+        for b in x.to_le_bytes() {
+            let _ = write!(s, "{b:02x}");
+        }
+    }
+    s
+}
+
+/// The inverse of [`pcm_to_hex`].
+pub(crate) fn pcm_from_hex(hex: &str) -> Result<Vec<i16>, String> {
+    let bytes = hex.as_bytes();
+    if !bytes.len().is_multiple_of(4) {
+        return Err("pcm: hex of 16-bit samples expected".into());
+    }
+    let digit = |c: u8| {
+        (c as char)
+            .to_digit(16)
+            .ok_or_else(|| "pcm: not hex".to_string())
+    };
+    bytes
+        .chunks_exact(4)
+        .map(|c| {
+            let lo = digit(c[0])? * 16 + digit(c[1])?;
+            let hi = digit(c[2])? * 16 + digit(c[3])?;
+            Ok(i16::from_le_bytes([lo as u8, hi as u8]))
+        })
+        .collect()
 }

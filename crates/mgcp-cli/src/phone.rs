@@ -1,5 +1,6 @@
 //! `mgcp phone`: drive a simulated line of a running `mgcp gateway` over
-//! its control interface: hook, flash, digits, and what the line hears.
+//! its control interface: hook, flash, digits, what the line hears, and
+//! its audio: play a WAV file into the line, record what it hears.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -40,6 +41,23 @@ enum Action {
     },
     /// Show hook state, signals heard and connections.
     Status,
+    /// Play a WAV file into the line (what the phone says): 8 kHz, 16-bit
+    /// PCM, A-law or µ-law. Returns once playback has started.
+    Play {
+        /// The file.
+        file: std::path::PathBuf,
+    },
+    /// Stop what `play` started.
+    StopPlaying,
+    /// Record what the line hears for some seconds into a WAV file
+    /// (8 kHz, 16-bit PCM).
+    Record {
+        /// The file to write.
+        out: std::path::PathBuf,
+        /// How long, seconds.
+        #[arg(long, default_value_t = 5.0)]
+        seconds: f64,
+    },
     /// Wait until the line hears a signal (e.g. `L/rg`), or time out.
     Wait {
         /// The signal, `package/name`.
@@ -79,6 +97,35 @@ pub(crate) fn run(args: &PhoneArgs) -> anyhow::Result<ExitCode> {
                     .unwrap_or_default(),
                 s["connections"].as_array().map_or(0, Vec::len),
                 s["service"].as_str().unwrap_or("?")
+            );
+        }
+        Action::Play { file } => {
+            let samples = mgcp_media::wav::read(file).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let pcm = crate::gateway_cmd::pcm_to_hex(&samples);
+            let v = client.call(json!({"cmd": "play", "endpoint": ep, "pcm": pcm}))?;
+            println!(
+                "{ep} plays {} ({:.1} s)",
+                file.display(),
+                v["seconds"].as_f64().unwrap_or(0.0)
+            );
+        }
+        Action::StopPlaying => {
+            client.call(json!({"cmd": "play", "endpoint": ep, "pcm": null}))?;
+        }
+        Action::Record { out, seconds } => {
+            client.call(json!({"cmd": "record", "endpoint": ep, "start": true}))?;
+            // The recording's length is the point here, not a wait for
+            // something to happen.
+            std::thread::sleep(Duration::from_secs_f64(seconds.max(0.0)));
+            let v = client.call(json!({"cmd": "record", "endpoint": ep, "start": false}))?;
+            let samples = crate::gateway_cmd::pcm_from_hex(v["pcm"].as_str().unwrap_or(""))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            std::fs::write(out, mgcp_media::wav::encode(&samples))
+                .with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "{ep}: recorded {:.2} s into {}",
+                samples.len() as f64 / 8000.0,
+                out.display()
             );
         }
         Action::Wait { signal, timeout } => {

@@ -319,3 +319,99 @@ count = 2
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The share of a recording's energy at `freq`.
+fn share(samples: &[i16], freq: f64) -> f64 {
+    let total: f64 = samples.iter().map(|s| f64::from(*s).powi(2)).sum();
+    if total == 0.0 {
+        return 0.0;
+    }
+    mgcp_media::goertzel::tone_energy(samples, freq) / total
+}
+
+#[test]
+fn a_wav_and_a_tone_travel_between_two_lines() {
+    let agent = Agent::new();
+    let d = start_gateway(&agent.addr());
+    agent.expect("RSIP");
+    let dir = std::env::temp_dir().join(format!("mgcp-gw-audio-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // The call: line 1 offers, line 2 answers with line 1's SDP, line 1
+    // learns line 2's.
+    let c1 = send(
+        &d,
+        "CRCX aaln/1@gw.example.net MGCP 1.0\nC: 77\nM: recvonly\nL: p:20, a:PCMU;PCMA",
+    );
+    let i1 = param(&c1, "ConnectionId");
+    let c2 = send(
+        &d,
+        &format!(
+            "CRCX aaln/2@gw.example.net MGCP 1.0\nC: 77\nM: sendrecv\nL: a:PCMA\n\n{}",
+            sdp_of(&c1)
+        ),
+    );
+    let i2 = param(&c2, "ConnectionId");
+    send(
+        &d,
+        &format!(
+            "MDCX aaln/1@gw.example.net MGCP 1.0\nC: 77\nI: {i1}\nM: sendrecv\n\n{}",
+            sdp_of(&c2)
+        ),
+    );
+    // A voice (a 1004 Hz test tone, 3 s, as a µ-law WAV) said on line 1
+    // is heard on line 2.
+    let wav = dir.join("voice.wav");
+    let voice: Vec<i16> = (0..24_000)
+        .map(|n| (8000.0 * (std::f64::consts::TAU * 1004.0 * n as f64 / 8000.0).sin()) as i16)
+        .collect();
+    std::fs::write(
+        &wav,
+        mgcp_media::wav::encode_g711(&voice, mgcp_media::g711::Law::Mu),
+    )
+    .unwrap();
+    phone(&d, &["aaln/1", "play", wav.to_str().unwrap()]);
+    let out = dir.join("heard.wav");
+    phone(
+        &d,
+        &["aaln/2", "record", out.to_str().unwrap(), "--seconds", "1"],
+    );
+    let heard = mgcp_media::wav::read(&out).unwrap();
+    assert!(heard.len() >= 7000, "{} samples", heard.len());
+    assert!(share(&heard, 1004.0) > 0.5, "{}", share(&heard, 1004.0));
+    phone(&d, &["aaln/1", "stop-playing"]);
+    // Ringback played on line 1's connection is heard on line 2.
+    send(
+        &d,
+        &format!("RQNT aaln/1@gw.example.net MGCP 1.0\nX: 9\nS: G/rt@{i1}"),
+    );
+    phone(
+        &d,
+        &[
+            "aaln/2",
+            "record",
+            out.to_str().unwrap(),
+            "--seconds",
+            "1.5",
+        ],
+    );
+    let heard = mgcp_media::wav::read(&out).unwrap();
+    assert!(
+        share(&heard, 440.0) > 0.2 && share(&heard, 480.0) > 0.2,
+        "ringback: {} {}",
+        share(&heard, 440.0),
+        share(&heard, 480.0)
+    );
+    // The statistics show the media.
+    let del = send(
+        &d,
+        &format!("DLCX aaln/2@gw.example.net MGCP 1.0\nC: 77\nI: {i2}"),
+    );
+    let pr: u64 = del
+        .split("PR=")
+        .nth(1)
+        .and_then(|r| r.split(',').next())
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap();
+    assert!(pr > 50, "{del}");
+    std::fs::remove_dir_all(&dir).ok();
+}

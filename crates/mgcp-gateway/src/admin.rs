@@ -129,11 +129,6 @@ impl<M: MediaPlane> Gateway<M> {
         Ok(released)
     }
 
-    fn endpoint_index(&self, local: &str) -> Option<usize> {
-        let mut scratch = String::new();
-        self.table.find(local, &mut scratch)
-    }
-
     fn release_on(
         &mut self,
         now: Instant,

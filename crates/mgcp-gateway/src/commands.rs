@@ -359,6 +359,7 @@ impl<M: MediaPlane> Gateway<M> {
     ) -> MediaSpec {
         MediaSpec {
             endpoint: i,
+            kind: self.table.endpoints[i].kind,
             mode,
             codecs: n.codecs.clone(),
             telephone_event: n.telephone_event,

@@ -320,6 +320,14 @@ impl<M: MediaPlane> Gateway<M> {
             .map(|i| &self.table.endpoints[i])
     }
 
+    /// The index of the endpoint named `local` (case-insensitive): what
+    /// [`crate::media::MediaSpec::endpoint`] and
+    /// [`crate::media::SignalTarget::Line`] call it.
+    pub fn endpoint_index(&self, local: &str) -> Option<usize> {
+        let mut s = String::new();
+        self.table.find(local, &mut s)
+    }
+
     /// Open connections over the gateway.
     pub fn connection_count(&self) -> usize {
         self.total_connections

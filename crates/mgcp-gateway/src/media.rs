@@ -32,6 +32,10 @@ pub struct Codec {
 pub struct MediaSpec {
     /// The endpoint's index in the gateway.
     pub endpoint: usize,
+    /// The endpoint's kind: whether media goes to a line side (line,
+    /// trunk, announcement, IVR), is relayed (relay, rtpbridge, wiretap) or
+    /// mixed (conference).
+    pub kind: crate::config::EndpointKind,
     /// The connection mode.
     pub mode: ConnectionMode<'static>,
     /// The codec to send; the first of `codecs`.
@@ -246,6 +250,7 @@ mod tests {
         let mut m = NullMedia::new(IpAddr::from([127, 0, 0, 1]), 4001, 4005);
         let spec = MediaSpec {
             endpoint: 0,
+            kind: crate::config::EndpointKind::Rtpbridge,
             mode: ConnectionMode::SendRecv,
             codecs: vec![],
             telephone_event: None,
