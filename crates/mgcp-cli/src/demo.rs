@@ -6,8 +6,9 @@
 //! Both engines run in this process on one tokio thread, each on its own
 //! socket through the same UDP driver the daemons use; the script below
 //! plays the two people, reaching the nodes through the driver's control
-//! channel. The gateway's media plane is chosen in [`demo_media`]: the
-//! null plane today; the RTP plane (issue 5) plugs in there.
+//! channel. The gateway carries real RTP (`mgcp-media`): while the call is
+//! up the two lines' audio flows between the two connections, and the
+//! DeleteConnection statistics in the summary count those packets.
 
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
@@ -18,7 +19,8 @@ use anyhow::{Context, bail};
 use clap::Args;
 use mgcp_agent::{Agent, AgentConfig, CallState, MemoryStore, Phase};
 use mgcp_gateway::config::{EndpointGroup, EndpointKind};
-use mgcp_gateway::{Gateway, GatewayConfig, LineEvent, MediaPlane, NullMedia};
+use mgcp_gateway::{Gateway, GatewayConfig, LineEvent, MediaEvent, MediaPlane};
+use mgcp_media::{EventSink, MediaConfig, RtpMedia};
 use mgcp_net::Control;
 use mgcp_txn::{Node, Transmit};
 use tokio::sync::{mpsc, oneshot};
@@ -40,13 +42,42 @@ pub(crate) struct DemoArgs {
 
 const DOMAIN: &str = "gw.example.net";
 
-/// The gateway's media plane. To carry real RTP, return the RTP plane of
-/// `mgcp-media` here (any type implementing `mgcp_gateway::MediaPlane`),
-/// e.g. `mgcp_media::RtpMedia::new(address, 16384, 32767)?`, and the
-/// summary's packet counts (from the DeleteConnection statistics) become
-/// real. Nothing else in the demo depends on the media plane.
-fn demo_media(address: IpAddr) -> anyhow::Result<impl MediaPlane + 'static> {
-    Ok(NullMedia::new(address, 16384, 32767))
+/// The gateway's media plane: RTP on ephemeral loopback ports (so the demo
+/// runs beside a gateway daemon), one worker. Its events (media start,
+/// digits, time-outs) arrive on the returned channel.
+fn demo_media(
+    address: IpAddr,
+) -> anyhow::Result<(RtpMedia, mpsc::UnboundedReceiver<MediaEvent>)> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let sink: EventSink = Arc::new(move |e| {
+        let _ = tx.send(e);
+    });
+    let config = MediaConfig {
+        address,
+        ports: None,
+        workers: 1,
+        ..MediaConfig::default()
+    };
+    let media = RtpMedia::new(config, sink).context("starting the media plane")?;
+    Ok((media, rx))
+}
+
+/// Hands media events to the gateway on its task. Holds only a weak
+/// sender, so the gateway's run loop still stops when the script drops
+/// its sender.
+async fn forward_media_events<M: MediaPlane + 'static>(
+    mut events: mpsc::UnboundedReceiver<MediaEvent>,
+    gateway: mpsc::WeakSender<Control<Traced<Gateway<M>>>>,
+) {
+    while let Some(e) = events.recv().await {
+        let Some(tx) = gateway.upgrade() else {
+            break;
+        };
+        let work: Control<Traced<Gateway<M>>> = Box::new(move |g, now| g.inner.media_event(now, e));
+        if tx.send(work).await.is_err() {
+            break;
+        }
+    }
 }
 
 /// One datagram of the ladder.
@@ -153,12 +184,8 @@ async fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         now,
     )
     .map_err(|e| anyhow::anyhow!("agent: {e}"))?;
-    let gateway = Gateway::new(
-        gateway_config(args.lines, agent_addr),
-        demo_media(loopback)?,
-        2,
-        now,
-    )
+    let (media, media_events) = demo_media(loopback)?;
+    let gateway = Gateway::new(gateway_config(args.lines, agent_addr), media, 2, now)
     .map_err(|e| anyhow::anyhow!("gateway: {e}"))?;
     let mut agent_node = Traced {
         inner: agent,
@@ -188,8 +215,15 @@ async fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             ..mgcp_net::Run::default()
         },
     );
+    let weak_gateway = gateway_tx.downgrade();
     let script = async move {
-        let result = call_script(&agent_tx, &gateway_tx, args.talk_ms).await;
+        // The forwarder ends with the script (it is dropped here).
+        let result = tokio::select! {
+            r = call_script(&agent_tx, &gateway_tx, args.talk_ms) => r,
+            () = forward_media_events(media_events, weak_gateway) => {
+                Err(anyhow::anyhow!("the media plane stopped"))
+            }
+        };
         drop(agent_tx);
         drop(gateway_tx);
         result

@@ -48,6 +48,14 @@ fn demo_shows_the_call_as_a_ladder_and_a_summary() {
     assert!(out.contains("outcome normal"), "{out}");
     assert!(out.contains("call set-up, last digit to ringing:"), "{out}");
     assert!(out.contains("DLCX statistics, caller:"), "{out}");
+    // Real RTP flowed both ways while the call was up (100 ms of 20 ms
+    // packets on each side; at least a few, whatever the scheduling).
+    let carried = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("media packets carried: "))
+        .unwrap_or_else(|| panic!("no packet count:\n{out}"));
+    let sent: u64 = carried.split_whitespace().next().unwrap().parse().unwrap();
+    assert!(sent >= 4, "{carried}");
     assert!(out.contains("+ session description (SDP)"), "{out}");
 }
 
