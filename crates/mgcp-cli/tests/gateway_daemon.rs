@@ -270,10 +270,15 @@ count = 2
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    // Killed on every way out of the test, failed assertions included.
+    let mut child = Daemon {
+        child,
+        mgcp: String::new(),
+        control: String::new(),
+    };
     let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    BufReader::new(stderr).read_line(&mut line).unwrap();
     let at = line.find("MGCP on ").unwrap() + "MGCP on ".len();
     let mgcp = line[at..].split([',', ' ']).next().unwrap().to_string();
     assert!(line.contains("25 endpoints"), "{line}");
@@ -303,8 +308,8 @@ count = 2
         Some(1),
         "500 unknown endpoint"
     );
-    let _ = child.kill();
-    let _ = child.wait();
+    let _ = child.child.kill();
+    let _ = child.child.wait();
     // A bad file names the problem.
     std::fs::write(&file, "bogus_key = 1\n").unwrap();
     let o = Command::new(BIN)

@@ -89,6 +89,12 @@ fn both_daemons_count_a_call_and_the_agent_drops_one_on_request() {
     until("the call is active", || {
         value(&metrics(&a_http), "mgcp_calls", Some(("state", "active"))) == 1.0
     });
+    // RTP flows between the two lines while they talk; the gateway counts it.
+    until("RTP both ways", || {
+        let m = metrics(&g_http);
+        value(&m, "mgcp_rtp_packets_received_total", None) >= 4.0
+            && value(&m, "mgcp_rtp_packets_sent_total", None) >= 4.0
+    });
     phone(&g_ctl, &["aaln/2", "onhook"]);
     until("the call is over", || {
         value(&metrics(&a_http), "mgcp_calls_completed_total", None) == 1.0
@@ -123,6 +129,15 @@ fn both_daemons_count_a_call_and_the_agent_drops_one_on_request() {
         2.0
     );
     assert_eq!(value(&gm, "mgcp_connections", None), 0.0);
+    // Closed connections' packets stay counted.
+    let rtp: Vec<_> = gm
+        .iter()
+        .filter(|s| s.name.starts_with("mgcp_rtp"))
+        .collect();
+    assert!(
+        value(&gm, "mgcp_rtp_octets_received_total", None) >= 4.0 * 160.0,
+        "{rtp:?}"
+    );
     // What one side sent, the other received.
     assert_eq!(
         value(&gm, "mgcp_commands_sent_total", Some(("verb", "NTFY"))),
