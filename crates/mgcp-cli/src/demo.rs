@@ -250,6 +250,51 @@ struct Marks {
     hung_up: Instant,
     released: Instant,
     idle: Instant,
+    /// Share of line 2's audio that was the tone played into line 1.
+    tone_heard: f64,
+}
+
+/// The tone the caller "says" while the call is up (Hz).
+const TONE_HZ: f64 = 1004.0;
+
+/// Plays a tone into line 1 and records line 2 while the call is up;
+/// returns the share of line 2's audio energy at the tone's frequency.
+async fn tone_check(
+    gateway: &mpsc::Sender<Control<Traced<Gateway<RtpMedia>>>>,
+    talk_ms: u64,
+) -> anyhow::Result<f64> {
+    let samples: Arc<[i16]> = (0..8 * talk_ms.max(200))
+        .map(|n| (8000.0 * (std::f64::consts::TAU * TONE_HZ * n as f64 / 8000.0).sin()) as i16)
+        .collect();
+    ask(gateway, move |g: &mut Traced<Gateway<RtpMedia>>, _| {
+        let (Some(a), Some(b)) = (
+            g.inner.endpoint_index("aaln/1"),
+            g.inner.endpoint_index("aaln/2"),
+        ) else {
+            return;
+        };
+        g.inner.media_mut().record_line(b, true);
+        g.inner.media_mut().play_line(a, Some(samples));
+    })
+    .await?;
+    tokio::time::sleep(Duration::from_millis(talk_ms)).await;
+    let heard = ask(gateway, |g: &mut Traced<Gateway<RtpMedia>>, _| {
+        let (Some(a), Some(b)) = (
+            g.inner.endpoint_index("aaln/1"),
+            g.inner.endpoint_index("aaln/2"),
+        ) else {
+            return Vec::new();
+        };
+        g.inner.media_mut().play_line(a, None);
+        g.inner.media_mut().record_line(b, false)
+    })
+    .await?;
+    let total: f64 = heard.iter().map(|s| f64::from(*s).powi(2)).sum();
+    Ok(if total > 0.0 {
+        mgcp_media::goertzel::tone_energy(&heard, TONE_HZ) / total
+    } else {
+        0.0
+    })
 }
 
 /// Runs `f` on a node's task and returns what it returns.
@@ -303,9 +348,9 @@ async fn line<M: MediaPlane + 'static>(
     Ok(Instant::now())
 }
 
-async fn call_script<M: MediaPlane + 'static>(
+async fn call_script(
     agent: &mpsc::Sender<Control<AgentNode>>,
-    gateway: &mpsc::Sender<Control<Traced<Gateway<M>>>>,
+    gateway: &mpsc::Sender<Control<Traced<Gateway<RtpMedia>>>>,
     talk_ms: u64,
 ) -> anyhow::Result<Marks> {
     let start = Instant::now();
@@ -315,34 +360,45 @@ async fn call_script<M: MediaPlane + 'static>(
     })
     .await?;
     let off_hook = line(gateway, "aaln/1", LineEvent::OffHook).await?;
-    let dial_tone = wait_for(gateway, "dial tone", limit, |g: &mut Traced<Gateway<M>>| {
-        hears(&g.inner, "aaln/1", "L/dl")
-    })
+    let dial_tone = wait_for(
+        gateway,
+        "dial tone",
+        limit,
+        |g: &mut Traced<Gateway<RtpMedia>>| hears(&g.inner, "aaln/1", "L/dl"),
+    )
     .await?;
     let mut dialled = dial_tone;
     for d in "1002".chars() {
         tokio::time::sleep(Duration::from_millis(60)).await;
         dialled = line(gateway, "aaln/1", LineEvent::Digit(d)).await?;
     }
-    let ringing = wait_for(gateway, "ringing", limit, |g: &mut Traced<Gateway<M>>| {
-        hears(&g.inner, "aaln/2", "L/rg")
-    })
+    let ringing = wait_for(
+        gateway,
+        "ringing",
+        limit,
+        |g: &mut Traced<Gateway<RtpMedia>>| hears(&g.inner, "aaln/2", "L/rg"),
+    )
     .await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let answered = line(gateway, "aaln/2", LineEvent::OffHook).await?;
-    let connected = wait_for(gateway, "both ways", limit, |g: &mut Traced<Gateway<M>>| {
-        ["aaln/1", "aaln/2"].iter().all(|ep| {
-            g.inner
-                .line_status(ep)
-                .is_some_and(|s| s.connections.len() == 1 && s.connections[0].1 == "sendrecv")
-        })
-    })
+    let connected = wait_for(
+        gateway,
+        "both ways",
+        limit,
+        |g: &mut Traced<Gateway<RtpMedia>>| {
+            ["aaln/1", "aaln/2"].iter().all(|ep| {
+                g.inner
+                    .line_status(ep)
+                    .is_some_and(|s| s.connections.len() == 1 && s.connections[0].1 == "sendrecv")
+            })
+        },
+    )
     .await?;
     wait_for(agent, "the answer", limit, |a: &mut AgentNode| {
         a.inner.calls().any(|c| c.state == CallState::Active)
     })
     .await?;
-    tokio::time::sleep(Duration::from_millis(talk_ms)).await;
+    let tone_heard = tone_check(gateway, talk_ms).await?;
     let hung_up = line(gateway, "aaln/1", LineEvent::OnHook).await?;
     let released = wait_for(agent, "the call cleared", limit, |a: &mut AgentNode| {
         a.inner.calls().next().is_none()
@@ -352,7 +408,7 @@ async fn call_script<M: MediaPlane + 'static>(
         gateway,
         "reorder tone",
         limit,
-        |g: &mut Traced<Gateway<M>>| {
+        |g: &mut Traced<Gateway<RtpMedia>>| {
             hears(&g.inner, "aaln/2", "L/ro") && g.inner.connection_count() == 0
         },
     )
@@ -375,6 +431,7 @@ async fn call_script<M: MediaPlane + 'static>(
         hung_up,
         released,
         idle,
+        tone_heard,
     })
 }
 
@@ -513,6 +570,10 @@ fn print_summary(m: &Marks, entries: &[Entry], agent: &Agent) {
         let (sent, received) = packets(&cdr.stats);
         println!(
             "  media packets carried: {sent} sent, {received} received (from the DLCX statistics)"
+        );
+        println!(
+            "  a {TONE_HZ} Hz tone played into line 1 was {:.0} % of what line 2 heard",
+            m.tone_heard * 100.0
         );
     }
     println!("  off-hook to dial tone: {}", ms(m.off_hook, m.dial_tone));

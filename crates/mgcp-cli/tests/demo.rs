@@ -56,6 +56,12 @@ fn demo_shows_the_call_as_a_ladder_and_a_summary() {
         .unwrap_or_else(|| panic!("no packet count:\n{out}"));
     let sent: u64 = carried.split_whitespace().next().unwrap().parse().unwrap();
     assert!(sent >= 4, "{carried}");
+    // A tone said on line 1 was heard on line 2.
+    let share: f64 = out
+        .lines()
+        .find_map(|l| l.split("was ").nth(1)?.split(" %").next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no tone check:\n{out}"));
+    assert!(share > 50.0, "{share} %");
     assert!(out.contains("+ session description (SDP)"), "{out}");
 }
 

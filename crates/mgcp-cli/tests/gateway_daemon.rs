@@ -326,12 +326,16 @@ count = 2
 }
 
 /// The share of a recording's energy at `freq`.
+/// The share of the energy at `freq`, measured over 50 ms blocks so that
+/// a gap or a phase jump (a late packet under load, a cadence edge) spoils
+/// one block rather than the whole measurement.
 fn share(samples: &[i16], freq: f64) -> f64 {
-    let total: f64 = samples.iter().map(|s| f64::from(*s).powi(2)).sum();
-    if total == 0.0 {
-        return 0.0;
+    let (mut tone, mut total) = (0.0, 0.0);
+    for block in samples.chunks_exact(400) {
+        tone += mgcp_media::goertzel::tone_energy(block, freq);
+        total += block.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>();
     }
-    mgcp_media::goertzel::tone_energy(samples, freq) / total
+    if total == 0.0 { 0.0 } else { tone / total }
 }
 
 #[test]
