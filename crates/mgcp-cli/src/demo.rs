@@ -45,9 +45,7 @@ const DOMAIN: &str = "gw.example.net";
 /// The gateway's media plane: RTP on ephemeral loopback ports (so the demo
 /// runs beside a gateway daemon), one worker. Its events (media start,
 /// digits, time-outs) arrive on the returned channel.
-fn demo_media(
-    address: IpAddr,
-) -> anyhow::Result<(RtpMedia, mpsc::UnboundedReceiver<MediaEvent>)> {
+fn demo_media(address: IpAddr) -> anyhow::Result<(RtpMedia, mpsc::UnboundedReceiver<MediaEvent>)> {
     let (tx, rx) = mpsc::unbounded_channel();
     let sink: EventSink = Arc::new(move |e| {
         let _ = tx.send(e);
@@ -186,7 +184,7 @@ async fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     .map_err(|e| anyhow::anyhow!("agent: {e}"))?;
     let (media, media_events) = demo_media(loopback)?;
     let gateway = Gateway::new(gateway_config(args.lines, agent_addr), media, 2, now)
-    .map_err(|e| anyhow::anyhow!("gateway: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("gateway: {e}"))?;
     let mut agent_node = Traced {
         inner: agent,
         from_agent: true,
