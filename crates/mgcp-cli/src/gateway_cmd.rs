@@ -176,6 +176,12 @@ impl MediaPlane for DaemonMedia {
             DaemonMedia::Rtp(m) => m.signal(target, signal, parameters, on),
         }
     }
+    fn flush(&mut self) {
+        match self {
+            DaemonMedia::Null(m) => m.flush(),
+            DaemonMedia::Rtp(m) => m.flush(),
+        }
+    }
 }
 
 /// The gateway plus its event log, as the node the driver runs.
@@ -256,9 +262,11 @@ async fn serve(mut cfg: DaemonConfig, args: &GatewayArgs) -> anyhow::Result<()> 
         let sink: EventSink = std::sync::Arc::new(move |e| {
             let _ = media_tx.send(e);
         });
-        DaemonMedia::Rtp(
-            RtpMedia::new(cfg.media.clone(), sink).context("starting the media plane")?,
-        )
+        let mut rtp = RtpMedia::new(cfg.media.clone(), sink).context("starting the media plane")?;
+        // The gateway runs under the UDP driver, which drains after every
+        // input: commands for the workers can wait for `flush`.
+        rtp.set_batched(true);
+        DaemonMedia::Rtp(rtp)
     };
     let seed = u64::from(std::process::id())
         ^ std::time::SystemTime::now()

@@ -21,6 +21,11 @@ use crate::gateway::Gateway;
 use crate::media::{Codec, MediaError, MediaPlane, MediaSpec, MediaStats};
 use crate::reply::Reply;
 
+/// Bytes a response needs besides its parameter lines: the response line
+/// (code, a transaction id of up to 9 digits, commentary) and an empty
+/// `K:` line the transaction layer may add.
+const RESPONSE_HEADROOM: usize = 32;
+
 /// Payload type we offer for RFC 4733 telephone events.
 const TELEPHONE_EVENT_PT: u8 = 101;
 
@@ -45,11 +50,10 @@ impl<M: MediaPlane> Gateway<M> {
     /// `*` only where `allow_all`.
     pub(crate) fn targets(&mut self, cmd: &Command<'_>, allow_all: bool) -> Result<Targets, Reply> {
         let ep = &cmd.endpoint;
-        let domain_ok = ep.domain().ip().is_some()
-            || ep
-                .domain()
-                .to_string()
-                .eq_ignore_ascii_case(&self.config.domain);
+        let domain_ok = match ep.domain() {
+            mgcp_proto::Domain::Host(host) => host.eq_ignore_ascii_case(&self.config.domain),
+            _ => true,
+        };
         if !domain_ok {
             return Err(Reply::error(ReturnCode::UNKNOWN_ENDPOINT, "unknown domain"));
         }
@@ -158,7 +162,10 @@ impl<M: MediaPlane> Gateway<M> {
         let negotiated = self.negotiate(cmd, None)?;
         let conn_id = self.unique_connection_id(i);
         let media = self.fresh_media_id();
-        let spec = self.media_spec(i, mode, &negotiated, vec![]);
+        // Opened with its peers already, so only the endpoint's other
+        // connections need telling (none for the first one).
+        let peers = self.peers_of(i, media);
+        let spec = self.media_spec(i, mode, &negotiated, peers);
         let local = self.media.open(media, &spec).map_err(media_error)?;
         let options = cmd
             .params
@@ -189,10 +196,11 @@ impl<M: MediaPlane> Gateway<M> {
             self.media.close(media);
             return Err(r);
         }
+        self.by_media.insert(media, i);
         self.table.endpoints[i].connections.push(connection);
         self.total_connections += 1;
         self.counters.connections_created += 1;
-        self.relink_peers(i);
+        self.relink_peers_except(i, Some(media));
         self.note_commander(i, from, cmd)?;
         self.apply_embedded(now, i, cmd, Some(&conn_id));
         let mut reply = Reply::code(ReturnCode::OK).with(ParamName::ConnectionId, conn_id.clone());
@@ -270,6 +278,8 @@ impl<M: MediaPlane> Gateway<M> {
             mb,
             (i, a_id.clone()),
         );
+        self.by_media.insert(ma, i);
+        self.by_media.insert(mb, j);
         self.table.endpoints[i].connections.push(a);
         self.table.endpoints[j].connections.push(b);
         self.total_connections += 2;
@@ -323,6 +333,12 @@ impl<M: MediaPlane> Gateway<M> {
     /// Tells the media plane which connections of an endpoint exchange
     /// media: relay and bridge pairs, conference members.
     pub(crate) fn relink_peers(&mut self, i: usize) {
+        self.relink_peers_except(i, None);
+    }
+
+    /// [`Self::relink_peers`], leaving out the connection whose media id
+    /// is `skip` (it was just opened with its peers).
+    fn relink_peers_except(&mut self, i: usize, skip: Option<u64>) {
         let ep = &self.table.endpoints[i];
         if !matches!(
             ep.kind,
@@ -336,6 +352,9 @@ impl<M: MediaPlane> Gateway<M> {
         let ids: Vec<u64> = ep.connections.iter().map(|c| c.media).collect();
         for k in 0..ep.connections.len() {
             let c = &self.table.endpoints[i].connections[k];
+            if Some(c.media) == skip {
+                continue;
+            }
             let negotiated = Negotiated {
                 codecs: c.codecs.clone(),
                 telephone_event: c.telephone_event,
@@ -391,9 +410,9 @@ impl<M: MediaPlane> Gateway<M> {
         if let Some(l) = &lco {
             self.check_options(l)?;
         }
-        let wanted: Option<Vec<String>> = lco
+        let wanted: Option<Vec<&str>> = lco
             .and_then(|l| l.codecs())
-            .map(|list| list.iter().map(str::to_string).collect());
+            .map(|list| list.iter().collect());
         let supported = self.supported_codecs();
         let allowed: Vec<Codec> = match &wanted {
             Some(names) => {
@@ -414,7 +433,7 @@ impl<M: MediaPlane> Gateway<M> {
                 }
                 v
             }
-            None => supported.clone(),
+            None => supported.to_vec(),
         };
         let mut n = Negotiated {
             codecs: current
@@ -530,9 +549,15 @@ impl<M: MediaPlane> Gateway<M> {
         Ok(())
     }
 
-    /// Codecs the gateway can use, from its configuration.
-    pub(crate) fn supported_codecs(&self) -> Vec<Codec> {
-        self.config
+    /// Codecs the gateway can use, from its configuration (computed once,
+    /// in [`Gateway::new`]).
+    pub(crate) fn supported_codecs(&self) -> &[Codec] {
+        &self.supported
+    }
+
+    /// Codecs a configuration allows.
+    pub(crate) fn codecs_of(config: &crate::GatewayConfig) -> Vec<Codec> {
+        config
             .codecs
             .iter()
             .filter(|n| !n.eq_ignore_ascii_case("telephone-event"))
@@ -783,6 +808,7 @@ impl<M: MediaPlane> Gateway<M> {
     /// connection); returns its statistics.
     pub(crate) fn remove_connection(&mut self, i: usize, k: usize) -> MediaStats {
         let c = self.table.endpoints[i].connections.remove(k);
+        self.by_media.remove(&c.media);
         let stats = self.media.close(c.media);
         self.counters.add_closed(&stats);
         self.total_connections -= 1;
@@ -792,6 +818,7 @@ impl<M: MediaPlane> Gateway<M> {
             && let Some(tk) = self.table.endpoints[*j].connection_index(twin)
         {
             let t = self.table.endpoints[*j].connections.remove(tk);
+            self.by_media.remove(&t.media);
             let twin_stats = self.media.close(t.media);
             self.counters.add_closed(&twin_stats);
             self.total_connections -= 1;
@@ -803,7 +830,7 @@ impl<M: MediaPlane> Gateway<M> {
 
     // ---- AUEP ----------------------------------------------------------------
 
-    pub(crate) fn audit_endpoint(&mut self, cmd: &Command<'_>) -> Reply {
+    pub(crate) fn audit_endpoint(&mut self, from: SocketAddr, cmd: &Command<'_>) -> Reply {
         let targets = match self.targets(cmd, true) {
             Ok(t) => t,
             Err(r) => return r,
@@ -817,9 +844,29 @@ impl<M: MediaPlane> Gateway<M> {
                         "RequestedInfo with an \"all of\" wildcard",
                     );
                 }
-                // The list of endpoints (RFC 3435 §2.3.10). When it does not
-                // fit the peer's datagram size the transaction layer answers
-                // 533 instead.
+                // The list of endpoints, one `Z:` line each (RFC 3435
+                // §2.3.10, §3.3.6). Base MGCP has no way to ask for a part
+                // of the list, so a list that does not fit the requester's
+                // datagram size is an error, 533 "response too large"
+                // (§2.3.10 recommends that code), with a commentary saying
+                // how large it is. Measured before any name is built, so a
+                // million matches cost no million strings.
+                let limit = self.engine.max_datagram(from);
+                let per_name = "Z: @\r\n".len() + self.config.domain.len();
+                let mut size = RESPONSE_HEADROOM;
+                for &i in &list {
+                    size += per_name + self.table.endpoints[i].name.len();
+                }
+                if size > limit {
+                    return Reply::error(
+                        ReturnCode::RESPONSE_TOO_LARGE,
+                        format!(
+                            "response too large: {} endpoints match, their list needs {size} bytes, \
+                             over the {limit}-byte datagram limit; audit a narrower wildcard",
+                            list.len()
+                        ),
+                    );
+                }
                 return list.iter().fold(Reply::code(ReturnCode::OK), |r, &i| {
                     r.with(ParamName::SpecificEndpointId, self.full_name(i))
                 });

@@ -188,6 +188,11 @@ pub struct Gateway<M: MediaPlane> {
     pub(crate) counters: GatewayCounters,
     pub(crate) scratch: String,
     pub(crate) total_connections: usize,
+    /// Media id → endpoint index of every open connection, so that a
+    /// media event finds its connection without scanning the endpoints.
+    pub(crate) by_media: HashMap<crate::media::MediaId, usize>,
+    /// The codecs the configuration allows, in its order.
+    pub(crate) supported: Vec<crate::media::Codec>,
     pub(crate) resolver: Resolver,
 }
 
@@ -240,7 +245,9 @@ impl<M: MediaPlane> Gateway<M> {
         let mut rng = fastrand::Rng::with_seed(seed);
         let txn = TxnConfig::default();
         let engine = Engine::new(txn, rng.u64(..));
+        let supported = Self::codecs_of(&config);
         let mut gw = Gateway {
+            supported,
             restart: Restart {
                 phase: Phase::Waiting,
                 generation: 0,
@@ -265,6 +272,7 @@ impl<M: MediaPlane> Gateway<M> {
             counters: GatewayCounters::default(),
             scratch: String::new(),
             total_connections: 0,
+            by_media: HashMap::new(),
             resolver: Box::new(literal_resolver),
         };
         gw.schedule_start(now);
@@ -423,7 +431,7 @@ impl<M: MediaPlane> Gateway<M> {
             Verb::Mdcx => self.modify_connection(now, from, cmd),
             Verb::Dlcx => self.delete_connection(now, from, cmd),
             Verb::Rqnt => self.notification_request(now, from, cmd),
-            Verb::Auep => self.audit_endpoint(cmd),
+            Verb::Auep => self.audit_endpoint(from, cmd),
             Verb::Aucx => self.audit_connection(cmd),
             Verb::Epcf => self.endpoint_configuration(cmd),
             // A gateway receives neither: they are gateway-to-agent commands.
@@ -554,36 +562,12 @@ impl<M: MediaPlane> Gateway<M> {
 
     /// Something the media plane observed.
     pub fn media_event(&mut self, now: Instant, event: MediaEvent) {
-        let find = |gw: &Self, media: u64| {
-            gw.table.endpoints.iter().enumerate().find_map(|(i, e)| {
-                e.connections
-                    .iter()
-                    .find(|c| c.media == media)
-                    .map(|c| (i, c.id.clone()))
-            })
-        };
-        match event {
+        let (media, package, name) = match event {
             MediaEvent::Digit { media, digit } => {
-                if let Some((i, conn)) = find(self, media) {
-                    let mut d = Detected::new("D", digit.to_ascii_uppercase().to_string());
-                    d.connection = Some(conn);
-                    self.detect(now, i, d);
-                }
+                (media, "D", digit.to_ascii_uppercase().to_string())
             }
-            MediaEvent::RtpTimeout { media } => {
-                if let Some((i, conn)) = find(self, media) {
-                    let mut d = Detected::new("R", "rto");
-                    d.connection = Some(conn);
-                    self.detect(now, i, d);
-                }
-            }
-            MediaEvent::MediaStart { media } => {
-                if let Some((i, conn)) = find(self, media) {
-                    let mut d = Detected::new("R", "ma");
-                    d.connection = Some(conn);
-                    self.detect(now, i, d);
-                }
-            }
+            MediaEvent::RtpTimeout { media } => (media, "R", "rto".to_string()),
+            MediaEvent::MediaStart { media } => (media, "R", "ma".to_string()),
             MediaEvent::SignalDone {
                 endpoint,
                 signal,
@@ -592,8 +576,24 @@ impl<M: MediaPlane> Gateway<M> {
                 if endpoint < self.table.len() {
                     self.signal_finished(now, endpoint, &signal, ok);
                 }
+                return;
             }
-        }
+        };
+        // An index lookup, not a scan: a million endpoints stay flat.
+        let Some(&i) = self.by_media.get(&media) else {
+            return;
+        };
+        let Some(conn) = self.table.endpoints[i]
+            .connections
+            .iter()
+            .find(|c| c.media == media)
+            .map(|c| c.id.clone())
+        else {
+            return;
+        };
+        let mut d = Detected::new(package, name);
+        d.connection = Some(conn);
+        self.detect(now, i, d);
     }
 
     pub(crate) fn fresh_media_id(&mut self) -> u64 {
@@ -684,7 +684,13 @@ impl<M: MediaPlane> Node for Gateway<M> {
     }
 
     fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.engine.poll_transmit()
+        let t = self.engine.poll_transmit();
+        if t.is_none() {
+            // The driver drained every answer of this input: now hand the
+            // media plane's queued work over, once for the whole batch.
+            self.media.flush();
+        }
+        t
     }
 
     fn poll_timeout(&self) -> Option<Instant> {

@@ -146,6 +146,12 @@ pub trait MediaPlane {
     /// Starts (`on`) or stops a signal: a tone, ringing, an announcement
     /// (`A/ann` with the URL in `parameters`).
     fn signal(&mut self, target: &SignalTarget, signal: &str, parameters: &str, on: bool);
+    /// Hands work queued by the calls above to wherever it runs (a media
+    /// plane with threads may queue commands and wake its threads once
+    /// per batch of input instead of once per command). The gateway calls
+    /// it when its transmit queue runs dry, which drivers reach after
+    /// every input (the drain rule). Nothing to do by default.
+    fn flush(&mut self) {}
 }
 
 /// A media plane with no media: allocates ports from a range and remembers

@@ -323,3 +323,34 @@ fn line_events_are_checked() {
     assert!(h.gw.line_event(h.now, "ann/1", OffHook).is_err());
     assert!(h.gw.line_event(h.now, "aaln/1", Digit('x')).is_err());
 }
+
+/// Events the media plane reports on a connection (RFC 3435 §2.3.1
+/// `@connection` events, RFC 3660 R/ma) reach the endpoint that owns the
+/// connection, found by media id; once the connection is gone they are
+/// dropped.
+#[test]
+fn s2_3_1_media_events_reach_the_endpoint_of_their_connection() {
+    use mgcp_gateway::media::MediaEvent;
+    let mut h = Harness::new();
+    for ep in ["aaln/1", "aaln/2"] {
+        let r = h.cmd(&format!(
+            "CRCX {{tid}} {ep}@gw.example.net MGCP 1.0\nC: 1\nM: sendrecv\n"
+        ));
+        assert_eq!(code(&r), 200, "{r}");
+    }
+    let r = h.cmd("RQNT {tid} aaln/2@gw.example.net MGCP 1.0\nX: 5\nR: R/ma@*(N)\n");
+    assert_eq!(code(&r), 200, "{r}");
+    let conn = h.gw.endpoint("aaln/2").unwrap().connections[0].clone();
+    h.gw.media_event(h.now, MediaEvent::MediaStart { media: conn.media });
+    let n = h.take_command("NTFY");
+    assert!(n.contains("aaln/2@"), "{n}");
+    assert_eq!(param(&n, "O"), Some(format!("R/ma@{}", conn.id).as_str()));
+    h.answer(&n, "200");
+    let r = h.cmd(&format!(
+        "DLCX {{tid}} aaln/2@gw.example.net MGCP 1.0\nC: 1\nI: {}\n",
+        conn.id
+    ));
+    assert_eq!(code(&r), 250, "{r}");
+    h.gw.media_event(h.now, MediaEvent::MediaStart { media: conn.media });
+    assert!(h.take_all("NTFY").is_empty(), "no connection, no event");
+}

@@ -297,6 +297,73 @@ fn s2_3_10_wildcard_audit_lists_endpoints() {
     );
 }
 
+/// A gateway in service with `n` analog lines `aaln/1..n`.
+fn lines(n: u32) -> Harness {
+    use mgcp_gateway::{EndpointGroup, EndpointKind, GatewayConfig};
+    let mut h = Harness::starting(GatewayConfig {
+        call_agents: vec![support::addr(support::CA)],
+        endpoints: vec![EndpointGroup {
+            kind: EndpointKind::Line,
+            name: "aaln/{n}".into(),
+            count: n,
+            start: 1,
+            max_connections: None,
+        }],
+        ..GatewayConfig::default()
+    });
+    h.advance(std::time::Duration::from_secs(3));
+    let rsip = h.take_command("RSIP");
+    h.answer(&rsip, "200");
+    h.sent.clear();
+    h
+}
+
+/// RFC 3435 §2.3.10: an "all of" audit whose endpoint list would not fit
+/// the requester's datagram (4000 bytes unless it told us more, §3.5.4)
+/// is an error, 533 "response too large", and the commentary says why.
+#[test]
+fn s2_3_10_wildcard_audit_too_large_for_the_datagram_is_533() {
+    let mut h = lines(1000);
+    let r = h.cmd("AUEP {tid} aaln/*@gw.example.net MGCP 1.0\n");
+    assert_eq!(code(&r), 533, "{r}");
+    let first = r.lines().next().unwrap();
+    assert!(
+        first.contains("response too large: 1000 endpoints match")
+            && first.contains("4000-byte datagram limit"),
+        "{first}"
+    );
+    assert!(r.lines().all(|l| !l.starts_with("Z:")), "no partial list");
+}
+
+/// RFC 3435 §2.3.10 with §3.2.2.11: a call agent that accepts larger
+/// datagrams (learned as MaxMGCPDatagram) gets the whole list, one `Z:`
+/// per endpoint; the limit is the requester's.
+#[test]
+fn s2_3_10_wildcard_audit_fits_a_larger_datagram() {
+    let mut h = lines(1000);
+    h.gw.engine_mut()
+        .set_max_datagram(support::addr(support::CA), 65_000);
+    let r = h.cmd("AUEP {tid} aaln/*@gw.example.net MGCP 1.0\n");
+    assert_eq!(code(&r), 200);
+    let z: Vec<&str> = r.lines().filter_map(|l| l.strip_prefix("Z: ")).collect();
+    assert_eq!(z.len(), 1000);
+    assert_eq!(z[999], "aaln/1000@gw.example.net");
+    assert!(r.len() <= 65_000);
+}
+
+/// The size check is exact enough: a list just under the limit is sent,
+/// and the response really fits (the transaction layer would otherwise
+/// turn it into a bare 533).
+#[test]
+fn s2_3_10_wildcard_audit_list_just_under_the_limit_is_sent() {
+    // 135 lines "Z: aaln/N@gw.example.net" take 3672 bytes.
+    let mut h = lines(135);
+    let r = h.cmd("AUEP {tid} aaln/*@gw.example.net MGCP 1.0\n");
+    assert_eq!(code(&r), 200, "{r}");
+    assert!(r.len() <= 4000, "{}", r.len());
+    assert_eq!(r.lines().filter(|l| l.starts_with("Z: ")).count(), 135);
+}
+
 #[test]
 fn s2_3_11_audit_connection_returns_local_then_remote() {
     let mut h = Harness::new();

@@ -13,8 +13,9 @@
 //! the daemon runs) hands each connection to one of its worker threads;
 //! a worker is an epoll loop over its sockets (`worker`) around a sans-IO
 //! engine (`engine`, `conn`, `player`) that relays, mixes, plays and
-//! detects; [`sys`] is the one audited `unsafe` module (batched
-//! `recvmmsg`/`sendmmsg`).
+//! detects; [`sys`] re-exports `mgcp-udp`, the workspace's one audited
+//! `unsafe` crate (batched `recvmmsg`/`sendmmsg`, shared with the MGCP
+//! driver `mgcp-net`).
 //!
 //! What it deliberately does not do: MGCP (the gateway engine decides what
 //! each connection carries), SDP, codecs other than G.711, SRTP, jitter
@@ -35,7 +36,9 @@ pub mod rfc4733;
 pub mod rtcp;
 pub mod rtp;
 pub mod stats;
-pub mod sys;
+/// Batched UDP system calls and socket settings (the `mgcp-udp` crate,
+/// shared with the MGCP driver).
+pub use mgcp_udp as sys;
 pub mod tone;
 pub mod wav;
 mod worker;

@@ -148,6 +148,9 @@ struct Open {
 pub struct RtpMedia {
     config: MediaConfig,
     workers: Vec<WorkerHandle>,
+    /// Queue the gateway's commands until [`MediaPlane::flush`] instead
+    /// of waking a worker per command.
+    batched: bool,
     open: HashMap<MediaId, Open>,
     ports: PortPool,
     sink: EventSink,
@@ -204,6 +207,7 @@ impl RtpMedia {
             ports: PortPool::new(config.ports),
             config,
             workers,
+            batched: false,
             open: HashMap::new(),
             sink,
         })
@@ -222,6 +226,29 @@ impl RtpMedia {
             }
         });
         Ok((RtpMedia::new(config, sink)?, rx))
+    }
+
+    /// With `true`, the [`MediaPlane`] calls (`open`, `modify`, `close`,
+    /// `signal`) queue their commands and [`MediaPlane::flush`] wakes each
+    /// worker that has some, once: what a driver that drains after every
+    /// input wants (the gateway flushes when its transmit queue runs dry).
+    /// Off by default, so that a caller that never flushes (tests driving
+    /// the plane directly) sees every command applied promptly. Calls
+    /// that wait for a worker (`sync`, recordings) wake it in any case.
+    pub fn set_batched(&mut self, batched: bool) {
+        self.batched = batched;
+        if !batched {
+            self.flush();
+        }
+    }
+
+    /// Hands a command of the [`MediaPlane`] calls to worker `w`.
+    fn command(&mut self, w: usize, command: Command) {
+        if self.batched {
+            self.workers[w].queue(command);
+        } else {
+            self.workers[w].send(command);
+        }
     }
 
     /// Worker threads running.
@@ -335,13 +362,16 @@ impl MediaPlane for RtpMedia {
         }
         let worker = self.worker_for(spec);
         let stats = Arc::new(SharedStats::default());
-        self.workers[worker].send(Command::Open {
-            id,
-            spec: ConnSpec::from_media_spec(spec),
-            rtp,
-            rtcp,
-            shared: Arc::clone(&stats),
-        });
+        self.command(
+            worker,
+            Command::Open {
+                id,
+                spec: ConnSpec::from_media_spec(spec),
+                rtp,
+                rtcp,
+                shared: Arc::clone(&stats),
+            },
+        );
         self.open.insert(
             id,
             Open {
@@ -358,11 +388,14 @@ impl MediaPlane for RtpMedia {
     }
 
     fn modify(&mut self, id: MediaId, spec: &MediaSpec) -> Result<(), MediaError> {
-        let o = self.open.get(&id).ok_or(MediaError::Unsupported)?;
-        self.workers[o.worker].send(Command::Modify {
-            id,
-            spec: ConnSpec::from_media_spec(spec),
-        });
+        let worker = self.open.get(&id).ok_or(MediaError::Unsupported)?.worker;
+        self.command(
+            worker,
+            Command::Modify {
+                id,
+                spec: ConnSpec::from_media_spec(spec),
+            },
+        );
         Ok(())
     }
 
@@ -370,7 +403,7 @@ impl MediaPlane for RtpMedia {
         let Some(o) = self.open.remove(&id) else {
             return MediaStats::default();
         };
-        self.workers[o.worker].send(Command::Close { id });
+        self.command(o.worker, Command::Close { id });
         self.ports.give(o.port, self.config.ports.is_none());
         o.stats.snapshot()
     }
@@ -401,11 +434,20 @@ impl MediaPlane for RtpMedia {
                 None => return,
             },
         };
-        self.workers[worker].send(Command::Signal {
-            target,
-            key: signal.to_string(),
-            play,
-            on,
-        });
+        self.command(
+            worker,
+            Command::Signal {
+                target,
+                key: signal.to_string(),
+                play,
+                on,
+            },
+        );
+    }
+
+    fn flush(&mut self) {
+        for w in &self.workers {
+            w.wake();
+        }
     }
 }

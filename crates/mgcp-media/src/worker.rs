@@ -14,6 +14,7 @@ use std::io;
 use std::net::UdpSocket;
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -80,13 +81,34 @@ pub(crate) enum Command {
 pub(crate) struct WorkerHandle {
     tx: Sender<Command>,
     waker: Arc<Waker>,
+    /// Commands were queued without waking the worker (only the control
+    /// thread touches it; atomic so that `send` can take `&self`).
+    queued: std::sync::atomic::AtomicBool,
     thread: Option<JoinHandle<()>>,
 }
 
 impl WorkerHandle {
-    /// Hands `command` to the worker.
+    /// Hands `command` to the worker and wakes it (with anything queued
+    /// before).
     pub(crate) fn send(&self, command: Command) {
         if self.tx.send(command).is_ok() {
+            self.queued.store(false, Ordering::Relaxed);
+            let _ = self.waker.wake();
+        }
+    }
+
+    /// Queues `command`; the worker sees it at the next [`Self::wake`]
+    /// (or `send`). Waking costs a system call and, on an idle worker, a
+    /// context switch: a batch of commands shares one.
+    pub(crate) fn queue(&self, command: Command) {
+        if self.tx.send(command).is_ok() {
+            self.queued.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Wakes the worker if commands are queued.
+    pub(crate) fn wake(&self) {
+        if self.queued.swap(false, Ordering::Relaxed) {
             let _ = self.waker.wake();
         }
     }
@@ -149,6 +171,7 @@ pub(crate) fn spawn(
     Ok(WorkerHandle {
         tx,
         waker,
+        queued: std::sync::atomic::AtomicBool::new(false),
         thread: Some(thread),
     })
 }

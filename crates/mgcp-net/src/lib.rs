@@ -7,7 +7,10 @@
 //! protocol logic, no parsing.
 //!
 //! The loop reads every datagram already queued in the socket before
-//! sending (one wake-up serves a burst), and stops when the node's `done`
+//! sending (one wake-up serves a burst), a batch per `recvmmsg` call, and
+//! sends the node's answers a batch per `sendmmsg` call (`mgcp-udp`, the
+//! workspace's audited `unsafe` crate); the tap still sees every datagram
+//! one by one. It stops when the node's `done`
 //! predicate holds, when a deadline passes, or when the shutdown signal
 //! fires. Outside input (a control command, a simulated phone) reaches the
 //! node through [`Control`] closures sent on a channel.
@@ -18,7 +21,11 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use mgcp_txn::Node;
+use std::os::fd::AsRawFd;
+
+use mgcp_txn::{Node, Transmit};
+use mgcp_udp::{RecvBatch, SendBatch};
+use tokio::io::Interest;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
@@ -76,29 +83,128 @@ impl<N> Default for Run<'_, N> {
     }
 }
 
-/// Sends every datagram the node has queued.
-pub async fn flush<N: Node>(node: &mut N, socket: &UdpSocket) -> io::Result<()> {
-    flush_tapped(node, socket, &mut None).await
+/// Datagrams moved per `recvmmsg`/`sendmmsg` call.
+pub const BATCH: usize = 32;
+
+/// Most batches read per wake-up before the node's answers go out (so a
+/// flood cannot delay sending forever).
+const READS_PER_WAKE: usize = 8;
+
+/// The loop's I/O state: preallocated batches both ways and the queue of
+/// datagrams the node produced.
+struct Io {
+    recv: RecvBatch,
+    send: SendBatch,
+    pending: Vec<Transmit>,
 }
 
-async fn flush_tapped<N: Node>(
-    node: &mut N,
-    socket: &UdpSocket,
-    tap: &mut Option<Tap<'_>>,
-) -> io::Result<()> {
-    while let Some(t) = node.poll_transmit() {
-        if let Some(tap) = tap.as_mut() {
-            tap(Direction::Sent, t.destination, &t.contents);
-        }
-        match socket.send_to(&t.contents, t.destination).await {
-            Ok(_) => {}
-            // A peer's ICMP unreachable surfaces on the next send on Linux;
-            // it is the transaction layer's job to notice silence.
-            Err(e) if is_transient(&e) => {}
-            Err(e) => return Err(e),
+impl Io {
+    fn new() -> Io {
+        Io {
+            recv: RecvBatch::new(BATCH, MAX_DATAGRAM),
+            send: SendBatch::new(BATCH),
+            pending: Vec::with_capacity(BATCH),
         }
     }
-    Ok(())
+
+    /// Sends every datagram the node has queued, a batch per system call;
+    /// waits while the socket's send buffer is full.
+    async fn flush<N: Node>(
+        &mut self,
+        node: &mut N,
+        socket: &UdpSocket,
+        tap: &mut Option<Tap<'_>>,
+    ) -> io::Result<()> {
+        let fd = socket.as_raw_fd();
+        loop {
+            self.pending.clear();
+            while let Some(t) = node.poll_transmit() {
+                if let Some(tap) = tap.as_mut() {
+                    tap(Direction::Sent, t.destination, &t.contents);
+                }
+                self.pending.push(t);
+                if self.pending.len() >= 16 * BATCH {
+                    break;
+                }
+            }
+            if self.pending.is_empty() {
+                return Ok(());
+            }
+            let mut at = 0;
+            while at < self.pending.len() {
+                let (pending, send) = (&self.pending, &mut self.send);
+                let sent = socket.try_io(Interest::WRITABLE, || {
+                    let reached = send.send_until_blocked(fd, at, pending.len(), |k| {
+                        (pending[k].contents.as_slice(), pending[k].destination)
+                    })?;
+                    // No progress: report WouldBlock so that tokio clears
+                    // the readiness and `writable()` really waits.
+                    if reached == at {
+                        Err(io::ErrorKind::WouldBlock.into())
+                    } else {
+                        Ok(reached)
+                    }
+                });
+                match sent {
+                    Ok(reached) => at = reached,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => socket.writable().await?,
+                    // A peer's ICMP unreachable surfaces on the next send on
+                    // Linux; it is the transaction layer's job to notice
+                    // silence.
+                    Err(e) if is_transient(&e) => at += 1,
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+    }
+
+    /// Reads what the socket holds, a batch per system call, and hands
+    /// each datagram to the node (one clock reading per batch).
+    fn receive<N: Node>(
+        &mut self,
+        node: &mut N,
+        socket: &UdpSocket,
+        tap: &mut Option<Tap<'_>>,
+    ) -> io::Result<()> {
+        let fd = socket.as_raw_fd();
+        let capacity = self.recv.capacity();
+        for _ in 0..READS_PER_WAKE {
+            let mut got = 0;
+            let read = socket.try_io(Interest::READABLE, || {
+                got = self.recv.recv(fd)?;
+                // A short batch means the queue was empty when the kernel
+                // looked: report WouldBlock so that tokio clears the
+                // readiness without a second, empty `recvmmsg`. Nothing is
+                // lost: the socket is registered edge-triggered, so a
+                // datagram arriving after this call raises a new event.
+                if got < capacity {
+                    Err(io::ErrorKind::WouldBlock.into())
+                } else {
+                    Ok(())
+                }
+            });
+            let now = Instant::now();
+            for k in 0..got {
+                let (from, bytes) = self.recv.get(k);
+                if let Some(tap) = tap.as_mut() {
+                    tap(Direction::Received, from, bytes);
+                }
+                node.handle_datagram(now, from, bytes);
+            }
+            match read {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if is_transient(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Sends every datagram the node has queued.
+pub async fn flush<N: Node>(node: &mut N, socket: &UdpSocket) -> io::Result<()> {
+    Io::new().flush(node, socket, &mut None).await
 }
 
 fn is_transient(e: &io::Error) -> bool {
@@ -116,9 +222,14 @@ pub async fn run<N: Node>(
     socket: &UdpSocket,
     mut run: Run<'_, N>,
 ) -> io::Result<Stopped> {
-    let mut buf = vec![0u8; MAX_DATAGRAM];
+    let mut io = Io::new();
+    // One timer for the whole run, moved when the node's next deadline
+    // changes (a fresh timer per wake-up costs a timer-wheel insertion).
+    let sleep = tokio::time::sleep_until(tokio::time::Instant::now());
+    tokio::pin!(sleep);
+    let mut armed: Option<Instant> = None;
     loop {
-        flush_tapped(node, socket, &mut run.tap).await?;
+        io.flush(node, socket, &mut run.tap).await?;
         if (run.done)(node) {
             return Ok(Stopped::Done);
         }
@@ -130,12 +241,12 @@ pub async fn run<N: Node>(
             .into_iter()
             .flatten()
             .min();
-        let sleep = async {
-            match wake {
-                Some(at) => tokio::time::sleep_until(at.into()).await,
-                None => std::future::pending().await,
+        if wake != armed {
+            if let Some(at) = wake {
+                sleep.as_mut().reset(at.into());
             }
-        };
+            armed = wake;
+        }
         let control = async {
             match run.control.as_mut() {
                 Some(rx) => rx.recv().await,
@@ -143,44 +254,18 @@ pub async fn run<N: Node>(
             }
         };
         tokio::select! {
-            received = socket.recv_from(&mut buf) => {
-                match received {
-                    Ok((n, from)) => {
-                        if let Some(tap) = run.tap.as_mut() {
-                            tap(Direction::Received, from, &buf[..n]);
-                        }
-                        node.handle_datagram(Instant::now(), from, &buf[..n]);
-                        drain_socket(node, socket, &mut buf, &mut run.tap);
-                    }
-                    Err(e) if is_transient(&e) => {}
-                    Err(e) => return Err(e),
-                }
+            ready = socket.readable() => {
+                ready?;
+                io.receive(node, socket, &mut run.tap)?;
             }
-            () = sleep => node.handle_timeout(Instant::now()),
+            () = &mut sleep, if armed.is_some() => {
+                armed = None;
+                node.handle_timeout(Instant::now());
+            }
             work = control => match work {
                 Some(work) => work(node, Instant::now()),
                 None => return Ok(Stopped::ControlClosed),
             },
-        }
-    }
-}
-
-/// Reads whatever else is already queued, without waiting.
-fn drain_socket<N: Node>(
-    node: &mut N,
-    socket: &UdpSocket,
-    buf: &mut [u8],
-    tap: &mut Option<Tap<'_>>,
-) {
-    for _ in 0..256 {
-        match socket.try_recv_from(buf) {
-            Ok((n, from)) => {
-                if let Some(tap) = tap.as_mut() {
-                    tap(Direction::Received, from, &buf[..n]);
-                }
-                node.handle_datagram(Instant::now(), from, &buf[..n]);
-            }
-            Err(_) => break,
         }
     }
 }

@@ -336,6 +336,13 @@ impl Engine {
         self.peer_limits.insert(peer, size);
     }
 
+    /// The largest datagram `peer` accepts: what [`Engine::set_max_datagram`]
+    /// set, else [`Config::max_datagram`]. Responses larger than this are
+    /// replaced by 533.
+    pub fn max_datagram(&self, peer: SocketAddr) -> usize {
+        self.limit(peer)
+    }
+
     fn limit(&self, peer: SocketAddr) -> usize {
         self.peer_limits
             .get(&peer)

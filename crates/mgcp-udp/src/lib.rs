@@ -1,10 +1,15 @@
-//! Batched UDP system calls: `recvmmsg(2)` and `sendmmsg(2)` with
-//! preallocated headers, address storage and buffers, so that one system
-//! call moves up to a batch of datagrams and nothing is allocated per
-//! packet; plus the two socket settings the media plane needs
-//! (`SO_RCVBUF`/`SO_SNDBUF`) and raising the open-file limit.
+//! # mgcp-udp: batched UDP system calls
 //!
-//! **This is the workspace's one audited `unsafe` module** (see
+//! `recvmmsg(2)` and `sendmmsg(2)` with preallocated headers, address
+//! storage and buffers, so that one system call moves up to a batch of
+//! datagrams and nothing is allocated per datagram; plus the socket
+//! settings the media plane needs (`SO_RCVBUF`/`SO_SNDBUF`) and raising
+//! the open-file limit. Two users: the RTP media plane (`mgcp-media`'s
+//! workers) and the MGCP UDP driver (`mgcp-net`). It knows nothing about
+//! MGCP or RTP and never blocks (every call is `MSG_DONTWAIT`; callers
+//! wait for readiness with their own event loop).
+//!
+//! **This is the workspace's one audited `unsafe` crate** (see
 //! docs/dependencies.md for why it is hand-written rather than taken from
 //! `nix` or `quinn-udp`). Every `unsafe` block carries a SAFETY comment; the
 //! rules it relies on:
@@ -22,6 +27,7 @@
 //! Linux only (recvmmsg/sendmmsg are Linux system calls).
 
 #![allow(unsafe_code)]
+#![deny(missing_docs)]
 
 use std::io;
 use std::mem::{size_of, zeroed};
@@ -196,6 +202,35 @@ impl SendBatch {
             }
         }
         Ok(sent)
+    }
+
+    /// Sends datagrams `start..count` from `fd`, `batch` per system call,
+    /// until all are sent or the socket's send buffer is full; returns the
+    /// index reached (`count` when everything went). Unlike
+    /// [`SendBatch::send_each`], a full buffer stops here so that the
+    /// caller can wait for the socket to become writable and go on from
+    /// the index returned (MGCP must not drop what RTP may); an error
+    /// reported for one datagram (ICMP unreachable surfacing) skips only
+    /// that datagram.
+    pub fn send_until_blocked<'a>(
+        &mut self,
+        fd: RawFd,
+        start: usize,
+        count: usize,
+        packet: impl Fn(usize) -> (&'a [u8], SocketAddr),
+    ) -> io::Result<usize> {
+        let mut at = start;
+        while at < count {
+            let n = (count - at).min(self.batch);
+            match self.send_once(fd, n, |k| packet(at + k)) {
+                Ok(0) => {}
+                Ok(k) => at += k,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(at),
+                Err(e) if is_per_datagram(&e) => at += 1,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(at)
     }
 
     fn send_once<'a>(
@@ -395,6 +430,36 @@ mod tests {
         }
         assert_eq!(got, payloads);
         assert_eq!(rb.recv(rx.as_raw_fd()).unwrap(), 0, "nothing left");
+    }
+
+    #[test]
+    fn sending_goes_on_from_the_index_given_and_reports_how_far_it_got() {
+        let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let tx = UdpSocket::bind("127.0.0.1:0").unwrap();
+        rx.set_nonblocking(true).unwrap();
+        let to = rx.local_addr().unwrap();
+        let payloads: Vec<Vec<u8>> = (0..5u8).map(|i| vec![b'a' + i; 10]).collect();
+        let mut sb = SendBatch::new(2);
+        let reached = sb
+            .send_until_blocked(tx.as_raw_fd(), 2, payloads.len(), |k| {
+                (payloads[k].as_slice(), to)
+            })
+            .unwrap();
+        assert_eq!(reached, 5);
+        let mut rb = RecvBatch::new(8, 64);
+        let mut got = Vec::new();
+        for _ in 0..1000 {
+            let n = rb.recv(rx.as_raw_fd()).unwrap();
+            got.extend((0..n).map(|k| rb.get(k).1.to_vec()));
+            if got.len() == 3 {
+                break;
+            }
+        }
+        assert_eq!(
+            got,
+            payloads[2..].to_vec(),
+            "datagrams 2, 3 and 4, in order"
+        );
     }
 
     #[test]
